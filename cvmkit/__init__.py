@@ -1,0 +1,1 @@
+"""cvmkit: customer value mapping in Python."""

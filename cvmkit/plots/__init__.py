@@ -1,0 +1,6 @@
+"""Plotting: one function per picture, each taking a tidy frame and returning a matplotlib Axes.
+
+Plot functions never compute statistics: they draw what :mod:`cvmkit.maps`, :mod:`cvmkit.needs`,
+:mod:`cvmkit.drivers` and the other computing modules return.  The functions live in submodules
+named for the analysis they draw and are re-exported here.
+"""
