@@ -221,7 +221,7 @@ class Study:
         return self.scales[self.outcomes[name]["scale"]]
 
     def performance_columns(self, brand: Brand | str | None = None) -> dict[str, str]:
-        """``{attribute id: column}`` of ``brand``'s performance ratings (focal brand by default)."""
+        """``{attribute id: column}`` of ``brand``'s performance ratings (default: focal brand)."""
         b = self.brand if brand is None else brand
         if isinstance(b, str):
             b = self.brand_by_name(b)
@@ -243,7 +243,7 @@ class Study:
                 out[a.performance_column(b)] = self.scales[a.scale]
             if a.importance:
                 out[a.importance] = self.scales[a.importance_scale]
-        for name, spec in self.outcomes.items():
+        for spec in self.outcomes.values():
             if "{brand}" in spec["column"]:
                 for b in self.brands:
                     out[spec["column"].format(brand=b.code)] = self.scales[spec["scale"]]
@@ -256,7 +256,8 @@ class Study:
         perceived = self.price.get("perceived")
         if perceived:
             for b in self.brands:
-                out[perceived.format(brand=b.code)] = self.scales[self.price.get("scale", "performance")]
+                price_scale = self.scales[self.price.get("scale", "performance")]
+                out[perceived.format(brand=b.code)] = price_scale
         return out
 
     def rating_grids(self) -> dict[str, list[str]]:
