@@ -1,0 +1,520 @@
+"""Reading survey exports into one tidy respondent-level frame.
+
+Survey data arrive as CSV/TSV, Excel, SPSS ``.sav``, Qualtrics CSV exports or Parquet.
+:func:`read_responses` reads any of them into a DataFrame with one row per respondent and one
+column per question; :func:`prepare_responses` then checks that frame against the study and
+applies the study's coding rules (declared missing codes become missing, reverse-keyed items are
+recoded, rating columns become numeric); :func:`load_responses` does both.
+
+Reading never changes the file it reads.  Every problem names the file, column, row or study
+key at fault.
+
+The readers are thin layers over pandas and pyreadstat; what they add is the survey-specific
+part: recognising a Qualtrics export's two extra header rows, keeping SPSS value labels as
+categories except on columns the study treats as numbers, and one dtype convention across
+formats (whole-number columns without gaps are integers, text columns are strings, empty text
+is missing) so that the same data read from any format gives the same frame.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import CvmkitWarning, DataError, StudySpecError
+from ..study import Scale, Study, validate_study
+
+__all__ = [
+    "FORMATS",
+    "load_responses",
+    "numeric_columns",
+    "out_of_range",
+    "prepare_responses",
+    "read_responses",
+]
+
+#: Formats :func:`read_responses` understands, and the file extensions that imply them.
+FORMATS: dict[str, tuple[str, ...]] = {
+    "csv": (".csv", ".txt"),
+    "tsv": (".tsv", ".tab"),
+    "qualtrics": (),
+    "excel": (".xlsx", ".xlsm", ".xls"),
+    "spss": (".sav", ".zsav"),
+    "parquet": (".parquet", ".pq"),
+}
+
+_MAX_LISTED = 5  # rows/values listed in one message before "… and N more"
+
+
+# ---------------------------------------------------------------------- reading
+def read_responses(
+    path: str | Path,
+    study: Study | None = None,
+    *,
+    format: str | None = None,  # noqa: A002 - the natural name for the argument
+    sheet: int | str = 0,
+) -> pd.DataFrame:
+    """Read a survey export into a DataFrame, one row per respondent.
+
+    Parameters
+    ----------
+    path : str or Path
+        The data file.
+    study : Study, optional
+        Used for SPSS files: value labels become categories except on the columns the study
+        treats as numbers (ratings, Kano answers, prices, durations, weights — see
+        :func:`numeric_columns`), which keep their numeric codes.  Without a study every
+        labelled column becomes a category (the codes stay recoverable, see Notes).
+    format : {"csv", "tsv", "qualtrics", "excel", "spss", "parquet"}, optional
+        Inferred from the extension when omitted.  A ``.csv`` file is recognised as a
+        Qualtrics export by its third row (``{"ImportId": ...}``).
+    sheet : int or str, default 0
+        The Excel sheet to read.
+
+    Returns
+    -------
+    DataFrame
+        Columns as in the file (names stripped of surrounding spaces), a fresh RangeIndex.
+        Whole-number columns without missing values are ``int64``, other numbers ``float64``,
+        text columns strings with empty text as missing.
+
+    Raises
+    ------
+    DataError
+        The file is missing, empty, has no rows, is in an unknown format or cannot be read;
+        the message names the file.
+
+    Notes
+    -----
+    Qualtrics CSV exports carry two extra rows under the header: the question text and a row of
+    ``{"ImportId": "QID1"}`` tags.  Both are dropped and the columns re-typed, so ratings come
+    back as numbers.  For SPSS files the value labels of every labelled column are kept in
+    ``frame.attrs["value_labels"]`` (``{column: {code: label}}``), which lets
+    :func:`prepare_responses` turn a labelled rating column read without a study back into codes.
+
+    Examples
+    --------
+    >>> from cvmkit.io import read_responses
+    >>> raw = read_responses("data/demo/responses.csv")  # doctest: +SKIP
+    >>> raw.shape  # doctest: +SKIP
+    (1206, 150)
+    """
+    p = Path(path)
+    if not p.exists():
+        raise DataError(f"data file '{p}' does not exist")
+    if not p.is_file():
+        raise DataError(f"data file '{p}' is not a file")
+    if p.stat().st_size == 0:
+        raise DataError(f"data file '{p}' is empty (0 bytes)")
+    fmt = _infer_format(p, format)
+    try:
+        if fmt in ("csv", "tsv", "qualtrics"):
+            frame = _read_text(p, fmt)
+        elif fmt == "excel":
+            frame = pd.read_excel(p, sheet_name=sheet)
+        elif fmt == "spss":
+            frame = _read_spss(p, study)
+        else:
+            frame = pd.read_parquet(p)
+    except DataError:
+        raise
+    except ImportError as exc:
+        raise DataError(f"cannot read '{p}' as {fmt}: a package is missing ({exc})") from None
+    except (ValueError, KeyError) as exc:
+        if fmt == "excel" and ("worksheet" in str(exc).lower() or "sheet" in str(exc).lower()):
+            raise DataError(f"cannot read '{p}': sheet {sheet!r} not found ({exc})") from None
+        raise DataError(f"cannot read '{p}' as {fmt}: {exc}") from None
+    except Exception as exc:  # any parser failure becomes one clear message naming the file
+        raise DataError(f"cannot read '{p}' as {fmt}: {type(exc).__name__}: {exc}") from None
+    if frame.shape[1] == 0:
+        raise DataError(f"data file '{p}' has no columns")
+    if frame.shape[0] == 0:
+        raise DataError(f"data file '{p}' has a header but no respondents (0 rows)")
+    return _tidy(frame)
+
+
+def _infer_format(p: Path, format: str | None) -> str:  # noqa: A002
+    if format is not None:
+        fmt = format.lower()
+        aliases = {"xlsx": "excel", "xls": "excel", "sav": "spss", "pq": "parquet"}
+        fmt = aliases.get(fmt, fmt)
+        if fmt not in FORMATS:
+            raise DataError(
+                f"cannot read '{p}': unknown format '{format}' (known: {', '.join(FORMATS)})"
+            )
+        return fmt
+    suffix = p.suffix.lower()
+    for fmt, exts in FORMATS.items():
+        if suffix in exts:
+            return fmt
+    known = ", ".join(e for exts in FORMATS.values() for e in exts)
+    raise DataError(
+        f"cannot tell the format of '{p}' from its extension '{suffix}' (known: {known}); "
+        "pass format=..."
+    )
+
+
+def _decode(p: Path) -> str:
+    raw = p.read_bytes()
+    for enc in ("utf-8-sig", "cp1252", "latin-1"):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise DataError(f"cannot decode '{p}' as UTF-8 or Latin-1 text")  # pragma: no cover
+
+
+def _read_text(p: Path, fmt: str) -> pd.DataFrame:
+    text = _decode(p)
+    if not text.strip():
+        raise DataError(f"data file '{p}' is empty (only blank lines)")
+    first = text.lstrip().splitlines()[0]
+    if fmt == "tsv":
+        sep = "\t"
+    else:  # the most frequent candidate delimiter of the header line
+        counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
+        sep = max(counts, key=lambda d: counts[d]) if max(counts.values()) else ","
+    head = list(csv.reader(io.StringIO("\n".join(text.splitlines()[:3])), delimiter=sep))
+    skip: list[int] = []
+    if len(head) >= 3 and any(c.strip().startswith('{"ImportId"') for c in head[2]):
+        skip = [1, 2]  # question-text row and ImportId row of a Qualtrics export
+    elif fmt == "qualtrics" and len(head) >= 2:
+        skip = [1]  # an older export: question text only
+    return pd.read_csv(io.StringIO(text), sep=sep, skiprows=skip, skipinitialspace=False,
+                       keep_default_na=True)
+
+
+def _read_spss(p: Path, study: Study | None) -> pd.DataFrame:
+    import pyreadstat
+
+    frame, meta = pyreadstat.read_sav(str(p), apply_value_formats=False,
+                                      user_missing=False)
+    labels: dict[str, dict[Any, str]] = {}
+    for col, label_set in (meta.variable_to_label or {}).items():
+        vl = (meta.value_labels or {}).get(label_set)
+        if vl and col in frame.columns:
+            labels[col] = dict(vl)
+    keep_codes = numeric_columns(study) if study is not None else set()
+    for col, vl in labels.items():
+        if col in keep_codes:
+            continue
+        s = frame[col]
+        values = set(s.dropna().unique())
+        # only a column whose every value has a label becomes a category
+        if not values <= set(vl):
+            continue
+        codes = sorted(vl)
+        cats = [vl[c] for c in codes]
+        if len(set(cats)) != len(cats):  # two codes share a label: keep the codes
+            continue
+        frame[col] = pd.Categorical(s.map(vl), categories=cats)
+    frame.attrs["value_labels"] = {c: {_plain_number(k): v for k, v in vl.items()}
+                                   for c, vl in labels.items()}
+    return frame
+
+
+def _plain_number(x: Any) -> Any:
+    if isinstance(x, float) and x.is_integer():
+        return int(x)
+    return x
+
+
+def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    """One dtype convention for every format (see :func:`read_responses`)."""
+    attrs = dict(frame.attrs)
+    frame = frame.reset_index(drop=True)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    dups = frame.columns[frame.columns.duplicated()].unique().tolist()
+    if dups:
+        raise DataError(f"the data has duplicate column names: {', '.join(map(str, dups))}")
+    out = {}
+    for col in frame.columns:
+        s = frame[col]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            out[col] = s
+        elif pd.api.types.is_bool_dtype(s):
+            out[col] = s
+        elif pd.api.types.is_numeric_dtype(s):
+            out[col] = _int_if_whole(s)
+        else:
+            s = s.astype(object).where(s.notna(), np.nan)
+            if s.map(lambda v: isinstance(v, str)).any():
+                s = s.map(lambda v: v.strip() if isinstance(v, str) else v)
+                s = s.where(s != "", np.nan)
+            s = s.infer_objects()
+            out[col] = _int_if_whole(s) if pd.api.types.is_numeric_dtype(s) else s
+    tidy = pd.DataFrame(out, index=frame.index)
+    tidy.attrs = attrs
+    return tidy
+
+
+def _int_if_whole(s: pd.Series) -> pd.Series:
+    if pd.api.types.is_float_dtype(s) and s.notna().all() and len(s):
+        v = s.to_numpy()
+        if np.all(np.isfinite(v)) and np.all(v == np.round(v)) and np.all(np.abs(v) < 2**53):
+            return s.astype("int64")
+    return s
+
+
+# ---------------------------------------------------------------------- study columns
+def numeric_columns(study: Study) -> set[str]:
+    """Every column the study treats as a number.
+
+    Rated columns (``study.column_scales()``), Kano answers, price questions (Van Westendorp,
+    purchase likelihood, Gabor–Granger), the interview duration and the weight column.
+    """
+    cols = set(study.column_scales())
+    for pair in study.kano_pairs().values():
+        cols.update((pair.functional, pair.dysfunctional))
+    for group in ("van_westendorp", "purchase_likelihood"):
+        cols.update(str(c) for c in (study.price.get(group) or {}).values())
+    cols.update(str(c) for c in (study.price.get("gabor_granger") or {}).get("columns", []))
+    if study.quality.get("duration"):
+        cols.add(str(study.quality["duration"]))
+    if study.weights.get("column"):
+        cols.add(str(study.weights["column"]))
+    return cols
+
+
+def _kano_columns(study: Study) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for i, a in enumerate(study.attributes):
+        if a.kano:
+            out.setdefault(a.kano.functional, f"attributes[{i}].kano.functional")
+            out.setdefault(a.kano.dysfunctional, f"attributes[{i}].kano.dysfunctional")
+    return out
+
+
+def out_of_range(data: pd.DataFrame, study: Study) -> dict[str, pd.Series]:
+    """The out-of-range answers of each checked column: ``{column: boolean Series}``.
+
+    A rated column's valid answers run from its scale's ``min`` to ``max`` (declared missing
+    codes are not out of range: they mean "no answer"); a Kano column's valid answers are the
+    study's ``kano_codes``.  Missing values and non-numeric columns are never flagged.  Only
+    columns present in ``data`` are returned.
+    """
+    out: dict[str, pd.Series] = {}
+    for col, scale in study.column_scales().items():
+        if col in data.columns and pd.api.types.is_numeric_dtype(data[col]):
+            v = data[col].astype(float)
+            bad = v.notna() & ((v < scale.min) | (v > scale.max)) & ~v.isin(scale.missing)
+            out[col] = bad
+    allowed = [float(c) for c in study.kano_codes.values()]
+    for col in _kano_columns(study):
+        if col in data.columns and pd.api.types.is_numeric_dtype(data[col]) and col not in out:
+            v = data[col].astype(float)
+            out[col] = v.notna() & ~v.isin(allowed)
+    return out
+
+
+def _rows(ids: pd.Series, mask: pd.Series, values: pd.Series | None = None) -> str:
+    """``row 3 (id R004) = 11; …`` for the rows of ``mask``, at most a few of them."""
+    pos = np.flatnonzero(mask.to_numpy())
+    parts = []
+    for i in pos[:_MAX_LISTED]:
+        txt = f"row {mask.index[i]} (id {ids.iloc[i]})"
+        if values is not None:
+            txt += f" = {_fmt(values.iloc[i])}"
+        parts.append(txt)
+    if len(pos) > _MAX_LISTED:
+        parts.append(f"… and {len(pos) - _MAX_LISTED} more")
+    return "; ".join(parts)
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, (float, np.floating)) and float(v).is_integer():
+        return str(int(v))
+    return repr(v) if isinstance(v, str) else str(v)
+
+
+def _coerce_numeric(s: pd.Series, labels: dict[Any, str] | None) -> pd.Series:
+    """A rated column as numbers, or unchanged when some value is not a number."""
+    if pd.api.types.is_bool_dtype(s):
+        return s
+    if pd.api.types.is_numeric_dtype(s):
+        return s
+    if isinstance(s.dtype, pd.CategoricalDtype) and labels:
+        back = {str(v): k for k, v in labels.items()}
+        mapped = s.astype(object).map(lambda v: back.get(str(v), v) if pd.notna(v) else np.nan)
+        return _coerce_numeric(mapped.astype(object), None)
+    obj = s.astype(object)
+    txt = obj.map(lambda v: v.strip() if isinstance(v, str) else v)
+    txt = txt.where(txt != "", np.nan)
+    num = pd.to_numeric(txt, errors="coerce")
+    if (num.isna() & txt.notna()).any():
+        return s  # leave it: validation names the first value that is not a number
+    return num.astype(float)
+
+
+# ---------------------------------------------------------------------- preparing
+def prepare_responses(raw: pd.DataFrame, study: Study, source: str | None = None) -> pd.DataFrame:
+    """Check survey data against the study and apply its coding rules.
+
+    In order: rated columns held as text are turned into numbers where every value is one;
+    the data are checked with :func:`cvmkit.study.validate_study` plus the checks below (every
+    problem reported at once); each rated column's declared missing codes (its scale's
+    ``missing``) become NaN; out-of-range answers are reported; reverse-keyed columns
+    (``study.reverse``) are recoded ``x -> min + max - x`` on their scale.
+
+    Parameters
+    ----------
+    raw : DataFrame
+        As returned by :func:`read_responses`.  It is not modified.
+    study : Study
+    source : str, optional
+        The data file, named in messages.
+
+    Returns
+    -------
+    DataFrame
+        A new frame with the same rows and columns; rated columns are ``float64``.
+
+    Raises
+    ------
+    StudySpecError
+        Listing every problem with its key path: a column the study names that is not in the
+        data, a rated column that is not numeric (naming the first offending row and value), a
+        missing respondent id, a segment column with no respondents (every value missing), a
+        weighting target level no respondent has, a reverse-keyed column without a scale.
+
+    Warns
+    -----
+    CvmkitWarning
+        * A rating outside its scale (naming column, rows, respondent ids and values).  The
+          value is left in place so that :func:`cvmkit.quality.flag_quality` counts it and the
+          analyst decides: :func:`cvmkit.quality.blank_out_of_range` turns such codes into NaN,
+          :func:`cvmkit.quality.exclude` drops the respondents.  (A reverse-keyed answer
+          outside its scale stays outside it after recoding.)
+        * Duplicate respondent ids (naming them).  Every copy is kept here;
+          :func:`cvmkit.quality.flag_quality` flags the later copies as ``duplicate``.
+
+    Examples
+    --------
+    >>> from cvmkit.io import read_responses, prepare_responses
+    >>> from cvmkit.study import load_study
+    >>> study = load_study("data/demo/study.yaml")  # doctest: +SKIP
+    >>> data = prepare_responses(read_responses(study.data_path, study), study)  # doctest: +SKIP
+    """
+    if not isinstance(raw, pd.DataFrame):
+        raise DataError(f"expected a DataFrame of responses, got {type(raw).__name__}")
+    where = f" of {source}" if source else ""
+    data = raw.copy(deep=True)
+    data.attrs = dict(raw.attrs)
+    scales = study.column_scales()
+    value_labels = raw.attrs.get("value_labels") or {}
+    for col in numeric_columns(study):
+        if col in data.columns:
+            data[col] = _coerce_numeric(data[col], value_labels.get(col))
+
+    problems = list(validate_study(study, data, source))
+    problems.extend(_extra_problems(data, study, scales, where))
+    if problems:
+        raise StudySpecError(problems, source)
+
+    rid = data[study.respondent_id]
+    for col, scale in scales.items():
+        if col not in data.columns:
+            continue
+        v = data[col].astype(float)
+        if scale.missing:
+            v = v.mask(v.isin(scale.missing))
+        data[col] = v
+    for col in _kano_columns(study):
+        if col in data.columns and pd.api.types.is_numeric_dtype(data[col]):
+            data[col] = data[col].astype(float)
+
+    for col, bad in out_of_range(data, study).items():
+        if bad.any():
+            scale = scales.get(col)
+            what = (f"outside its scale '{scale.name}' ({_fmt(scale.min)}–{_fmt(scale.max)})"
+                    if scale else f"not a Kano code {sorted(study.kano_codes.values())}")
+            warnings.warn(
+                f"column '{col}'{where}: {int(bad.sum())} answer(s) {what}: "
+                f"{_rows(rid, bad, data[col])}. Left in place and flagged by "
+                "cvmkit.quality.flag_quality (out_of_range).",
+                CvmkitWarning, stacklevel=2,
+            )
+
+    for col in study.reverse:
+        scale = scales[col]
+        data[col] = scale.min + scale.max - data[col]
+
+    dup = rid.duplicated(keep=False) & rid.notna()
+    if dup.any():
+        ids = list(dict.fromkeys(rid[dup].tolist()))
+        shown = ", ".join(map(str, ids[:_MAX_LISTED * 2]))
+        more = f" … and {len(ids) - _MAX_LISTED * 2} more" if len(ids) > _MAX_LISTED * 2 else ""
+        warnings.warn(
+            f"column '{study.respondent_id}'{where}: {len(ids)} respondent id(s) occur more "
+            f"than once ({int(dup.sum())} rows): {shown}{more}. All copies are kept; "
+            "cvmkit.quality.flag_quality flags the later copies (duplicate).",
+            CvmkitWarning, stacklevel=2,
+        )
+    return data
+
+
+def _extra_problems(data: pd.DataFrame, study: Study, scales: dict[str, Scale],
+                    where: str) -> list[str]:
+    problems: list[str] = []
+    rid = study.respondent_id
+    if rid in data.columns:
+        miss = data[rid].isna()
+        if miss.any():
+            pos = data.index[miss.to_numpy()]
+            rows = ", ".join(map(str, pos[:_MAX_LISTED])) + (" …" if len(pos) > _MAX_LISTED else "")
+            problems.append(f"respondent_id: column '{rid}'{where} has {len(pos)} missing "
+                            f"id(s) (row {rows})")
+    for i, col in enumerate(study.segments):
+        if col in data.columns and data[col].notna().sum() == 0:
+            problems.append(f"segments[{i}]: column '{col}'{where} has no respondents "
+                            f"(all {len(data)} values are missing)")
+    if study.wave and study.wave in data.columns and data[study.wave].notna().sum() == 0:
+        problems.append(f"wave: column '{study.wave}'{where} has no respondents "
+                        f"(all {len(data)} values are missing)")
+    refs = study.referenced_columns()
+    for col in sorted(numeric_columns(study) - set(scales)):
+        if col in data.columns and not pd.api.types.is_numeric_dtype(data[col]):
+            s = data[col]
+            bad = s[pd.to_numeric(s.astype(object), errors="coerce").isna() & s.notna()]
+            what = f"row {bad.index[0]}: {bad.iloc[0]!r}" if len(bad) else f"dtype {s.dtype}"
+            problems.append(f"{refs.get(col, col)}: column '{col}' should be numeric ({what})")
+    for i, col in enumerate(study.reverse):
+        if col not in scales:
+            problems.append(f"reverse[{i}]: column '{col}' is not a rated column, so it has no "
+                            "scale to reverse on")
+    return problems
+
+
+def load_responses(study: Study, path: str | Path | None = None) -> pd.DataFrame:
+    """Read a study's survey data and prepare it: read_responses + prepare_responses.
+
+    Parameters
+    ----------
+    study : Study
+    path : str or Path, optional
+        The data file; defaults to the study's own ``data`` (resolved against its folder).
+
+    Returns
+    -------
+    DataFrame
+
+    Examples
+    --------
+    >>> from cvmkit.io import load_responses
+    >>> from cvmkit.study import load_study
+    >>> data = load_responses(load_study("data/demo/study.yaml"))  # doctest: +SKIP
+    """
+    p = Path(path) if path is not None else study.data_path
+    if p is None:
+        raise DataError(
+            f"no data file: the study{' ' + study.source if study.source else ''} has no "
+            "'data' key and no path was given"
+        )
+    return prepare_responses(read_responses(p, study), study, source=str(p))
+
