@@ -2,11 +2,7 @@
 
 from .artifacts import *  # noqa: F401,F403
 from .artifacts import __all__ as _artifacts_all
-
-try:  # the readers
-    from .readers import *  # noqa: F401,F403
-    from .readers import __all__ as _readers_all
-except ImportError:  # pragma: no cover - only while the readers module is absent
-    _readers_all = []
+from .readers import *  # noqa: F401,F403
+from .readers import __all__ as _readers_all
 
 __all__ = [*_artifacts_all, *_readers_all]

@@ -4,3 +4,4 @@ Plot functions never compute statistics: they draw what :mod:`cvmkit.maps`, :mod
 :mod:`cvmkit.drivers` and the other computing modules return.  The functions live in submodules
 named for the analysis they draw and are re-exported here.
 """
+from .sample import *  # noqa: F401,F403

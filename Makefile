@@ -1,0 +1,46 @@
+# cvmkit — set-up, the demo report, tests and benchmarks.
+#   make report   set up .venv (if needed) and run every notebook on the demo study into reports/
+#   make test     set up .venv (if needed) and run the test suite, notebooks included
+#   make lab      open JupyterLab on the notebooks
+#   make bench    run the benchmarks in benchmarks/
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+STUDY ?= data/demo/study.yaml
+
+export PATH := $(abspath $(BIN)):$(PATH)
+export MPLBACKEND := Agg
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: setup report test lab bench lint demo clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+report: setup
+	$(BIN)/cvmkit run $(STUDY) --out reports
+
+test: setup
+	$(BIN)/python -m pytest -p no:cacheprovider --nbval-lax tests notebooks
+
+lab: setup
+	$(BIN)/jupyter lab notebooks
+
+bench: setup
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	@set -e; for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f; done
+
+lint: setup
+	$(BIN)/ruff check .
+
+demo: setup
+	$(BIN)/cvmkit simulate --out data/demo
+
+clean:
+	rm -rf reports/*/ .pytest_cache

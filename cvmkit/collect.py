@@ -1,0 +1,159 @@
+"""Data collection: from a survey export to the clean, weighted, PII-free data every analysis uses.
+
+The steps of notebook ``01_data_collection``, as functions, so that the notebook can show each
+one and a later notebook opened on its own can run them all with :func:`collect`:
+
+1. read the export and check it against the study (:func:`cvmkit.io.load_responses`);
+2. flag quality problems (:func:`cvmkit.quality.flag_quality`) and drop the flagged checks;
+3. blank codes outside their scale;
+4. weight (a weight column from the study, or raking to its target margins);
+5. mask personal data in open-ended answers and drop the declared PII columns.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import CvmkitWarning, DataError
+from .privacy import mask_pii
+from .study import Study
+
+__all__ = ["DEFAULT_EXCLUDE", "Collection", "collect", "finalize", "sample_profile",
+           "weight_respondents"]
+
+#: Quality checks whose flagged respondents are dropped by default.
+DEFAULT_EXCLUDE = ("duplicate", "speeder", "straightliner", "high_missing")
+
+WEIGHT = "weight"
+
+
+@dataclass
+class Collection:
+    """Everything the data-collection step produced."""
+
+    study: Study
+    data: pd.DataFrame
+    flags: pd.DataFrame
+    summary: pd.DataFrame
+    dropped: pd.DataFrame
+    clean: pd.DataFrame
+    weighting: object | None
+    source: str
+
+
+def weight_respondents(data: pd.DataFrame, study: Study):
+    """Respondent weights as the study asks: a column, raking targets, or all ones.
+
+    Returns
+    -------
+    weights : Series
+        Aligned to ``data``, mean 1.
+    result : RakeResult or None
+        The raking report when the study has targets.
+    """
+    from .weights import rake
+
+    spec = study.weights or {}
+    if spec.get("column"):
+        col = spec["column"]
+        w = pd.to_numeric(data[col], errors="coerce")
+        bad = w.isna() | (w < 0)
+        if bad.any():
+            rows = ", ".join(str(r) for r in data.loc[bad, study.respondent_id].head(5))
+            raise DataError(f"weights.column '{col}': {int(bad.sum())} missing or negative "
+                            f"weight(s) (respondents {rows})")
+        return w / w.mean(), None
+    if spec.get("targets"):
+        trim = tuple(spec["trim"]) if spec.get("trim") else None
+        result = rake(data, spec["targets"], trim=trim)
+        return result.weights, result
+    return pd.Series(1.0, index=data.index), None
+
+
+def finalize(data: pd.DataFrame, study: Study, weights: pd.Series) -> pd.DataFrame:
+    """The hand-over frame: a ``weight`` column added, PII masked in text and dropped."""
+    out = data.copy()
+    names: list[str] = []
+    for col in study.pii:
+        if col in out and (out[col].dtype == object or isinstance(out[col].dtype, pd.StringDtype)):
+            names.extend(out[col].dropna().astype(str))
+    for col in study.verbatims:
+        if col in out:
+            out[col] = mask_pii(out[col].astype("string").astype(object), names)
+    out = out.drop(columns=[c for c in study.pii if c in out])
+    if WEIGHT in out.columns and study.weights.get("column") != WEIGHT:
+        raise DataError(f"the data already has a column named '{WEIGHT}', which the clean data "
+                        "reserves for respondent weights; rename it")
+    out[WEIGHT] = np.asarray(weights, dtype=float)
+    return out.reset_index(drop=True)
+
+
+def collect(study: Study, data_path: str | Path | None = None, *,
+            exclude: tuple[str, ...] = DEFAULT_EXCLUDE, seed: int = 2026) -> Collection:
+    """Run every data-collection step with its defaults.
+
+    Parameters
+    ----------
+    study : Study
+    data_path : str or Path, optional
+        The survey export (``None``: the file the study names).
+    exclude : tuple of str
+        Quality checks whose flagged respondents are dropped.
+    seed : int
+        Unused by the deterministic steps; accepted so every step of a run takes the same seed.
+
+    Returns
+    -------
+    Collection
+    """
+    from .io import load_responses
+    from .quality import blank_out_of_range, exclude as drop_flagged, flag_quality, quality_summary
+
+    path = Path(data_path) if data_path is not None else study.data_path
+    if path is None:
+        raise DataError("no data file: the study names none (key 'data') and none was given")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CvmkitWarning)
+        data = load_responses(study, path)
+    for w in caught:  # re-issue, so callers see them once
+        warnings.warn(w.message, w.category, stacklevel=2)
+    flags = flag_quality(data, study)
+    summary = quality_summary(flags)
+    kept, dropped = drop_flagged(data, flags, checks=exclude)
+    if kept.empty:
+        raise DataError(f"{path}: every respondent was excluded by the quality checks "
+                        f"({', '.join(exclude)})")
+    kept = blank_out_of_range(kept, study)
+    weights, result = weight_respondents(kept, study)
+    clean = finalize(kept, study, weights)
+    return Collection(study, data, flags, summary, dropped, clean, result, str(path))
+
+
+def sample_profile(data: pd.DataFrame, study: Study, by: str | None = None) -> pd.DataFrame:
+    """Counts and (weighted) shares of respondents by each segment column and wave.
+
+    Returns one row per variable × level (× wave when the study has waves): ``variable``,
+    ``level``, ``n``, ``share`` (unweighted) and ``weighted_share``.
+    """
+    w = data[WEIGHT] if WEIGHT in data else pd.Series(1.0, index=data.index)
+    rows = []
+    variables = [*study.segments]
+    if study.wave and study.wave not in variables:
+        variables.append(study.wave)
+    groups = [(None, data.index)] if by is None else list(data.groupby(by).groups.items())
+    for g, idx in groups:
+        sub, ws = data.loc[idx], w.loc[idx]
+        for var in variables:
+            for level, part in sub.groupby(var, observed=True, dropna=False):
+                row = {"variable": var, "level": level, "n": len(part),
+                       "share": len(part) / len(sub),
+                       "weighted_share": ws.loc[part.index].sum() / ws.sum()}
+                if by is not None:
+                    row = {by: g, **row}
+                rows.append(row)
+    return pd.DataFrame(rows)
