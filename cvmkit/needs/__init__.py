@@ -4,6 +4,15 @@ Each function takes a tidy respondent-level DataFrame (or a per-attribute table)
 tidy DataFrame, one row per attribute (per segment and attribute when ``by`` is given).
 """
 
+from .kano import (
+    KANO_CATEGORIES,
+    KANO_TABLE,
+    fong_test,
+    kano_classify,
+    kano_continuous,
+    kano_table,
+)
+from .penalty_reward import PRCA_CLASSES, default_thresholds, penalty_reward
 from .stated_derived import (
     SVD_CLASSES,
     derived_importance,
@@ -13,6 +22,15 @@ from .stated_derived import (
 )
 
 __all__ = [
+    "KANO_CATEGORIES",
+    "KANO_TABLE",
+    "PRCA_CLASSES",
+    "default_thresholds",
+    "penalty_reward",
+    "fong_test",
+    "kano_classify",
+    "kano_continuous",
+    "kano_table",
     "SVD_CLASSES",
     "derived_importance",
     "stated_and_derived",
