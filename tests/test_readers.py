@@ -298,6 +298,10 @@ def test_unreadable_files_name_the_file(tmp_path):
     junk_sav.write_bytes(b"\x00\x01 not spss")
     with pytest.raises(DataError, match=r"cannot read '.*junk\.sav' as spss"):
         read_responses(junk_sav)
+    sheet = tmp_path / "one_sheet.xlsx"
+    pd.read_csv(SMALL / "responses.csv").to_excel(sheet, index=False)
+    with pytest.raises(DataError, match=r"one_sheet\.xlsx': sheet 'Wave 2' not found"):
+        read_responses(sheet, sheet="Wave 2")
     with pytest.raises(DataError, match="is not a file"):
         read_responses(tmp_path)
     with pytest.raises(DataError, match="unknown format 'stata'"):

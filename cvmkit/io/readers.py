@@ -94,7 +94,9 @@ def read_responses(
     -----
     Qualtrics CSV exports carry two extra rows under the header: the question text and a row of
     ``{"ImportId": "QID1"}`` tags.  Both are dropped and the columns re-typed, so ratings come
-    back as numbers.  For SPSS files the value labels of every labelled column are kept in
+    back as numbers.  An SPSS column becomes a category only when every value in it has a
+    label (a rating scale with labelled end points only keeps its codes).  For SPSS files the
+    value labels of every labelled column are kept in
     ``frame.attrs["value_labels"]`` (``{column: {code: label}}``), which lets
     :func:`prepare_responses` turn a labelled rating column read without a study back into codes.
 
@@ -102,8 +104,8 @@ def read_responses(
     --------
     >>> from cvmkit.io import read_responses
     >>> raw = read_responses("data/demo/responses.csv")  # doctest: +SKIP
-    >>> raw.shape  # doctest: +SKIP
-    (1206, 150)
+    >>> raw.columns[:3].tolist()  # doctest: +SKIP
+    ['resp_id', 'wave', 'segment']
     """
     p = Path(path)
     if not p.exists():
