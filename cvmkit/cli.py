@@ -24,7 +24,7 @@ __all__ = ["main", "parse_parameters"]
 
 
 def parse_parameters(items: Sequence[str]) -> dict[str, Any]:
-    """Turn ``["n_boot=500", "segment=Commuters"]`` into ``{"n_boot": 500, "segment": "Commuters"}``.
+    """Turn ``["n_boot=500", "segment=A"]`` into ``{"n_boot": 500, "segment": "A"}``.
 
     Values are read as YAML scalars, so numbers, booleans and ``null`` keep their type.
     """

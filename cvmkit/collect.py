@@ -112,7 +112,8 @@ def collect(study: Study, data_path: str | Path | None = None, *,
     Collection
     """
     from .io import load_responses
-    from .quality import blank_out_of_range, exclude as drop_flagged, flag_quality, quality_summary
+    from .quality import blank_out_of_range, flag_quality, quality_summary
+    from .quality import exclude as drop_flagged
 
     path = Path(data_path) if data_path is not None else study.data_path
     if path is None:

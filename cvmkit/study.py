@@ -595,7 +595,9 @@ def _parse(raw: Mapping[str, Any], root: str, source: str | None) -> Study:
 
     quality = dict(raw.get("quality") or {})
     segments = _as_str_list(raw.get("segments"), "segments", problems)
-    extra = {"slug": str(raw["slug"])} if raw.get("slug") else {}
+    extra = dict(raw.get("extra") or {})
+    if raw.get("slug"):
+        extra["slug"] = str(raw["slug"])
 
     if problems:
         raise StudySpecError(problems, source)

@@ -1,0 +1,48 @@
+"""The cvmkit command: parameters, validate, and clear errors with exit codes."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import yaml
+
+from cvmkit.cli import main, parse_parameters
+from cvmkit.errors import CvmkitError
+
+
+def test_parse_parameters_keeps_types():
+    assert parse_parameters(["n_boot=500", "segment=Commuters", "fast=true", "x=null",
+                             "label=a=b", "ratio=0.5"]) == {
+        "n_boot": 500, "segment": "Commuters", "fast": True, "x": None, "label": "a=b",
+        "ratio": 0.5}
+    with pytest.raises(CvmkitError, match="name=value"):
+        parse_parameters(["oops"])
+
+
+def test_validate_demo(repo, capsys):
+    assert main(["validate", str(repo / "data" / "demo" / "study.yaml")]) == 0
+    assert "ready to run" in capsys.readouterr().out
+
+
+def test_validate_reports_unknown_column_with_key(repo, tmp_path, capsys):
+    spec = yaml.safe_load((repo / "data" / "demo" / "study.yaml").read_text())
+    spec["attributes"][3]["kano"]["functional"] = "kf_q4"
+    spec["data"] = str(repo / "data" / "demo" / "responses.csv")
+    p = tmp_path / "study.yaml"
+    p.write_text(yaml.safe_dump(spec, allow_unicode=True))
+    assert main(["validate", str(p)]) in (1, 2)
+    err = capsys.readouterr().err
+    assert "attributes[3].kano.functional: column 'kf_q4' not in data" in err
+
+
+def test_run_with_missing_study_is_a_clear_error(tmp_path, capsys):
+    assert main(["run", str(tmp_path / "missing.yaml"), "--out", str(tmp_path)]) == 1
+    assert "missing.yaml" in capsys.readouterr().err
+    assert not (tmp_path / "demo").exists()
+
+
+def test_run_with_missing_data_file(repo, tmp_path, capsys):
+    shutil.copy(repo / "data" / "demo" / "study.yaml", tmp_path / "study.yaml")
+    assert main(["run", str(tmp_path / "study.yaml"), "--out", str(tmp_path / "out")]) == 1
+    assert "responses.csv" in capsys.readouterr().err

@@ -1,0 +1,44 @@
+"""Masking personal data in free text, on adversarial strings."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from cvmkit.privacy import EMAIL_RE, PHONE_RE, find_pii, mask_pii
+
+ADVERSARIAL = [
+    ("mail me: Jo.Bloggs+cvm@Example.CO.uk!", "mail me: [email]!"),
+    ("jo (at) example (dot) com", "[email]"),
+    ("jo at example dot com please", "[email] please"),
+    ("ring +44 (0)20 7946 0958 today", "ring [phone] today"),
+    ("07700-900-123", "[phone]"),
+    ("call 0044.7700.900123.", "call [phone]."),
+    ("(555) 123 4567", "[phone]"),
+    ("write to JO_BLOGGS@mail-server.example.org", "write to [email]"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ADVERSARIAL)
+def test_masks_emails_and_phones(text, expected):
+    masked = mask_pii(text)
+    assert masked == expected
+    assert not EMAIL_RE.search(masked) and not PHONE_RE.search(masked)
+
+
+def test_prices_years_and_scores_are_kept():
+    for text in ("Paid £3.50 in 2024, rated it 9/10, queue of 12 people",
+                 "I arrived at 10 dot 30", "opens at 7.30 daily"):
+        assert mask_pii(text) == text
+
+
+def test_declared_names_masked_whole_words_only():
+    out = mask_pii(pd.Series(["Thanks, Alice Smith", "alice was great", "Alicent said hi", None]),
+                   names=["Alice Smith"])
+    assert out.tolist()[:3] == ["Thanks, [name]", "[name] was great", "Alicent said hi"]
+    assert pd.isna(out.iloc[3])
+
+
+def test_find_pii_lists_what_it_found():
+    found = find_pii("x jo@example.com y 07700 900123 z Bob Jones", names=["Bob Jones"])
+    assert "jo@example.com" in found and "Bob Jones" in found and len(found) == 3
