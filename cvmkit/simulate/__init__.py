@@ -14,6 +14,7 @@ import yaml
 
 from ..io.artifacts import atomic_write_text
 from .survey import simulate_survey, study_spec
+from .transactions import transactions_spec, write_transactions
 
 __all__ = ["DEMO_SEED", "simulate_survey", "study_spec", "write_demo"]
 
@@ -55,6 +56,8 @@ def write_demo(out_dir: str | Path, seed: int = DEMO_SEED, n: int | None = None)
     out.mkdir(parents=True, exist_ok=True)
     responses, truth = simulate_survey(seed=seed) if n is None else simulate_survey(n=n, seed=seed)
     spec = study_spec()
+    _, truth["transactions"] = write_transactions(out, seed)  # its own random stream
+    spec["transactions"] = transactions_spec()
     paths = {"study": out / "study.yaml", "responses": out / "responses.csv",
              "truth": out / "truth.json"}
     atomic_write_text(paths["responses"], responses.to_csv(index=False, lineterminator="\n",
