@@ -47,7 +47,10 @@ class Collection:
 
 
 def weight_respondents(data: pd.DataFrame, study: Study):
-    """Respondent weights as the study asks: a column, raking targets, or all ones.
+    """Respondent weights as the study asks, with the raking report when it rakes.
+
+    The weights come from :func:`cvmkit.weights.study_weights` (a weight column, raking targets,
+    or all ones); this adds the :class:`~cvmkit.weights.RakeResult` the notebook shows.
 
     Returns
     -------
@@ -56,23 +59,14 @@ def weight_respondents(data: pd.DataFrame, study: Study):
     result : RakeResult or None
         The raking report when the study has targets.
     """
-    from .weights import rake
+    from .weights import rake, study_weights
 
     spec = study.weights or {}
-    if spec.get("column"):
-        col = spec["column"]
-        w = pd.to_numeric(data[col], errors="coerce")
-        bad = w.isna() | (w < 0)
-        if bad.any():
-            rows = ", ".join(str(r) for r in data.loc[bad, study.respondent_id].head(5))
-            raise DataError(f"weights.column '{col}': {int(bad.sum())} missing or negative "
-                            f"weight(s) (respondents {rows})")
-        return w / w.mean(), None
     if spec.get("targets"):
         trim = tuple(spec["trim"]) if spec.get("trim") else None
         result = rake(data, spec["targets"], trim=trim)
         return result.weights, result
-    return pd.Series(1.0, index=data.index), None
+    return study_weights(data, study), None
 
 
 def finalize(data: pd.DataFrame, study: Study, weights: pd.Series) -> pd.DataFrame:
