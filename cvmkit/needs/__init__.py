@@ -20,10 +20,15 @@ from .stated_derived import (
     stated_importance,
     stated_vs_derived,
 )
+from .summary import HIERARCHY, ROLES, needs_summary, segment_contrasts
 
 __all__ = [
     "KANO_CATEGORIES",
+    "HIERARCHY",
     "KANO_TABLE",
+    "ROLES",
+    "needs_summary",
+    "segment_contrasts",
     "PRCA_CLASSES",
     "default_thresholds",
     "penalty_reward",

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ..errors import CvmkitWarning, DataError
 from ..study import KANO_ANSWERS, KanoPair
@@ -407,6 +408,7 @@ def kano_continuous(
     importance: Mapping[str, str] | None = None,
     split: float = 2.0,
     invalid: str = "raise",
+    level: float = 0.95,
 ) -> pd.DataFrame:
     """DuMouchel's continuous Kano scores: functional and dysfunctional means with standard errors.
 
@@ -427,12 +429,15 @@ def kano_continuous(
         (the marker size of the continuous Kano chart).
     split : float
         Where both axes are split into low and high (default 2, the middle of 0 … 4).
+    level : float
+        Confidence level of the normal-theory intervals ``*_lo`` … ``*_hi``.
 
     Returns
     -------
     DataFrame
-        ``[by,] attribute, n, functional, functional_se, dysfunctional, dysfunctional_se,
-        [importance,] quadrant, note``.
+        ``[by,] attribute, n, functional, functional_se, functional_lo, functional_hi,
+        dysfunctional, dysfunctional_se, dysfunctional_lo, dysfunctional_hi, [importance,]
+        split, quadrant, note``.
 
     Examples
     --------
@@ -452,6 +457,9 @@ def kano_continuous(
         if unknown:
             raise DataError(f"importance: attribute(s) {', '.join(unknown)} have no Kano pair")
         check_columns(data, importance.values(), "kano_continuous(importance=...)")
+    if not 0 < level < 1:
+        raise DataError(f"level: expected a number between 0 and 1, got {level!r}")
+    zq = float(stats.norm.ppf(0.5 + level / 2))
     fscore = np.array([DUMOUCHEL_FUNCTIONAL[a] for a in KANO_ANSWERS])
     dscore = np.array([DUMOUCHEL_DYSFUNCTIONAL[a] for a in KANO_ANSWERS])
     scores = {}
@@ -465,20 +473,25 @@ def kano_continuous(
            if importance else {})
     frames = []
     empty = []
-    for level, mask in segment_groups(data, by):
+    for seg, mask in segment_groups(data, by):
         rows = []
         for attr, (fs, ds) in scores.items():
             fm, fse, _ = weighted_mean_se(fs[mask], w[mask])
             dm, dse, _ = weighted_mean_se(ds[mask], w[mask])
             n = int((np.isfinite(fs[mask]) & (w[mask] > 0)).sum())
-            row: dict[str, Any] = {"attribute": attr, "n": n, "functional": fm,
-                                   "functional_se": fse, "dysfunctional": dm,
-                                   "dysfunctional_se": dse}
+            row: dict[str, Any] = {
+                "attribute": attr, "n": n,
+                "functional": fm, "functional_se": fse,
+                "functional_lo": fm - zq * fse, "functional_hi": fm + zq * fse,
+                "dysfunctional": dm, "dysfunctional_se": dse,
+                "dysfunctional_lo": dm - zq * dse, "dysfunctional_hi": dm + zq * dse,
+            }
             if importance is not None:
                 row["importance"] = (weighted_mean_se(imp[attr][mask], w[mask])[0]
                                      if attr in imp else np.nan)
+            row["split"] = float(split)
             if n == 0:
-                where = f" in segment {level!r}" if level is not None else ""
+                where = f" in segment {seg!r}" if seg is not None else ""
                 row["quadrant"] = np.nan
                 row["note"] = f"skipped: no respondent answered both questions{where}"
                 empty.append(f"{attr}{where}")
@@ -486,7 +499,7 @@ def kano_continuous(
                 row["quadrant"] = _quadrant(fm, dm, split)
                 row["note"] = ""
             rows.append(row)
-        frames.append(insert_segment(pd.DataFrame(rows), by, level))
+        frames.append(insert_segment(pd.DataFrame(rows), by, seg))
     if empty:
         warnings.warn(f"kano_continuous: {len(empty)} attribute(s) with no classified respondent: "
                       + ", ".join(empty), CvmkitWarning, stacklevel=2)
