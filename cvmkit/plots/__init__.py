@@ -6,3 +6,4 @@ named for the analysis they draw and are re-exported here.
 """
 from .maps import *  # noqa: F401,F403
 from .sample import *  # noqa: F401,F403
+from .needs import *  # noqa: F401,F403
