@@ -136,7 +136,7 @@ def _answer_index(data: pd.DataFrame, column: str, lookup: dict[float, int], inv
                                 sorted(lookup.items(), key=lambda kv: kv[1]))
             raise DataError(
                 f"kano[{attr}]: column '{column}' holds {int(bad.sum())} answer code(s) outside "
-                f"the configured set ({allowed}); first at row {data.index[j]!r}: {x[j]!r}"
+                f"the configured set ({allowed}); first at row {data.index[j]!r}: {x[j]:g}"
             )
         idx[bad] = -2
     return idx
@@ -284,6 +284,11 @@ def _summarise(cat: np.ndarray, w: np.ndarray) -> dict[str, Any]:
     # dominance among M, O, A, I, R (questionable answers are not a category of the attribute);
     # ties go to the earlier category in M > O > A > I > R
     cand = shares[:5]
+    if cand.sum() <= 0:  # every answer questionable: no category to report
+        row.update(category=np.nan, second=np.nan, strength=np.nan, total_strength=0.0,
+                   fong_diff=np.nan, fong_critical=np.nan, fong_significant=False,
+                   category_rule=np.nan, better=np.nan, worse=np.nan)
+        return row
     order = sorted(range(5), key=lambda k: (-cand[k], k))
     first, second = order[0], order[1]
     diff, crit, sig = fong_test(cand[first] * n_eff, cand[second] * n_eff, n_eff)
@@ -391,6 +396,8 @@ def kano_table(
                 where = f" in segment {level!r}" if level is not None else ""
                 row["note"] = f"skipped: no respondent answered both questions{where}"
                 empty.append(f"{attr}{where}")
+            elif not isinstance(row["category"], str):
+                row["note"] = "no category: every answer pair is questionable"
             rows.append(row)
         frames.append(insert_segment(pd.DataFrame(rows), by, level))
     if empty:
