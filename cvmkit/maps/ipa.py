@@ -12,8 +12,8 @@ below the crosshair  **Low priority**        **Possible overkill**
 
 The crosshairs sit at the data means (the mean over the attributes, Martilla & James's own
 choice), the data medians, or the scale midpoints (the performance scale's midpoint; the
-importance scale's midpoint for stated importance, an equal share ``1 / k`` for derived
-importance).
+importance scale's midpoint for stated importance, the equal share — the total share of the
+placed attributes divided by their number — for derived importance).
 
 The *iso-priority diagonal* (Slack 1994; Abalo, Varela & Manzano 2007) is the line through the
 crosshair along which importance and performance are in balance.  Because the two axes are in
@@ -209,7 +209,7 @@ def importance_performance(
         elif crosshair == "scale":
             x0 = _performance_midpoint(study)
             y0 = _importance_midpoint(study, block.loc[ok, "importance_source"].iloc[0],
-                                      int(ok.sum()))
+                                      float(y.mean()))
         else:
             x0, y0 = cx, cy
         sx = float(x.max() - x.min()) or 1.0
@@ -253,27 +253,27 @@ def _given_importance(table: pd.DataFrame, data: pd.DataFrame, by: str | None) -
 
 
 def _performance_midpoint(study: Study) -> float:
-    scales = {study.scales[a.scale] for a in study.attributes if a.scale in study.scales}
-    if len(scales) != 1:
+    names = {a.scale for a in study.attributes if a.scale in study.scales}
+    if len(names) != 1:
         raise AnalysisError(
             "crosshair: 'scale' needs every attribute on one performance scale (found "
-            f"{sorted(s.name for s in scales) or 'none'})"
+            f"{sorted(names) or 'none'})"
         )
-    return scales.pop().midpoint
+    return study.scales[names.pop()].midpoint
 
 
-def _importance_midpoint(study: Study, source: str, k: int) -> float:
+def _importance_midpoint(study: Study, source: str, equal_share: float) -> float:
     if source == "stated":
-        names = {a.importance_scale for a in study.attributes if a.importance}
-        scales = {study.scales[n] for n in names if n in study.scales}
-        if len(scales) != 1:
+        names = {a.importance_scale for a in study.attributes
+                 if a.importance and a.importance_scale in study.scales}
+        if len(names) != 1:
             raise AnalysisError(
                 "crosshair: 'scale' needs every stated-importance question on one scale (found "
                 f"{sorted(names) or 'none'})"
             )
-        return scales.pop().midpoint
+        return study.scales[names.pop()].midpoint
     if source == "derived":
-        return 1.0 / k  # shares of R² that sum to one: an equal share each
+        return equal_share  # shares of R²: the share each attribute would have if all were equal
     raise AnalysisError(
         f"crosshair: 'scale' is undefined for importance from '{source}'; give the crosshair "
         "as a (performance, importance) pair"

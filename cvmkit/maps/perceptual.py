@@ -48,10 +48,10 @@ __all__ = ["brand_attribute_table", "ca_eigenvalues", "correspondence_analysis",
 _TOL = 1e-12
 
 
-def _as_table(table: pd.DataFrame, what: str) -> pd.DataFrame:
+def _as_table(table: pd.DataFrame, what: str, active: bool = True) -> pd.DataFrame:
     if not isinstance(table, pd.DataFrame):
         raise DataError(f"{what}: expected a DataFrame (rows × columns with labels)")
-    if table.shape[0] < 2 or table.shape[1] < 2:
+    if active and (table.shape[0] < 2 or table.shape[1] < 2):
         raise AnalysisError(
             f"{what}: correspondence analysis needs at least 2 rows and 2 columns, "
             f"got {table.shape[0]} × {table.shape[1]}"
@@ -116,8 +116,11 @@ def _fit(t: pd.DataFrame):
         raise AnalysisError("correspondence analysis: the table has no inertia (every row has "
                             "the same profile)")
     u, sig, v = u[:, :k], sig[:k], vt[:k].T
-    # a deterministic sign per axis: the largest-magnitude column coordinate is positive
-    flip = np.sign(v[np.argmax(np.abs(v), axis=0), np.arange(k)])
+    # a deterministic sign per axis: the first column whose coordinate is (within rounding)
+    # the largest in magnitude is made positive
+    av = np.abs(v)
+    lead = np.argmax(av >= av.max(axis=0) * (1 - 1e-8), axis=0)
+    flip = np.sign(v[lead, np.arange(k)])
     u, v = u * flip, v * flip
     f = u * sig / np.sqrt(r)[:, None]
     g = v * sig / np.sqrt(c)[:, None]
@@ -235,7 +238,7 @@ def correspondence_analysis(
     block(t.index, r, f, row_kind, True)
     block(t.columns, c, g, column_kind, True)
     if supplementary_rows is not None:
-        sup = _as_table(supplementary_rows, "supplementary_rows")
+        sup = _as_table(supplementary_rows, "supplementary_rows", active=False)
         missing = [col for col in t.columns if col not in sup.columns]
         if missing:
             raise DataError(f"supplementary_rows: columns {missing} of the table are missing")
@@ -256,7 +259,7 @@ def correspondence_analysis(
               supplementary_row_kind or "supplementary " + row_kind, False)
         blocks[-1][[f"cos2_{j + 1}" for j in range(k)]] = coords[:, :k] ** 2 / d2[:, None]
     if supplementary_columns is not None:
-        sup = _as_table(supplementary_columns, "supplementary_columns")
+        sup = _as_table(supplementary_columns, "supplementary_columns", active=False)
         missing = [row for row in t.index if row not in sup.index]
         if missing:
             raise DataError(f"supplementary_columns: rows {missing} of the table are missing")
