@@ -175,7 +175,8 @@ def penalty_reward(
     DataError
         Missing or non-numeric columns, bad thresholds.
     AnalysisError
-        Too few complete respondents to fit the model (per segment).
+        Too few complete respondents to fit the model. Per segment (``by``), such a segment is
+        instead kept with NaN results and a note, and counted in the warning.
 
     Examples
     --------
@@ -205,11 +206,17 @@ def penalty_reward(
     for level, mask in segment_groups(data, by):
         use = mask & complete
         where = f" in segment {level!r}" if level is not None else ""
-        frames.append(insert_segment(
-            _fit(perf, thr, x, y, w, use, where, alpha, asymmetry, min_group, cov_type, skipped),
-            by, level))
+        try:
+            fit = _fit(perf, thr, x, y, w, use, where, alpha, asymmetry, min_group, cov_type,
+                       skipped)
+        except AnalysisError as exc:
+            if by is None:
+                raise
+            fit = _empty(perf, thr, int(use.sum()), f"skipped: {exc}")
+            skipped.append(f"segment {level!r} ({exc})")
+        frames.append(insert_segment(fit, by, level))
     if skipped:
-        warnings.warn(f"penalty_reward: {len(skipped)} dummy/dummies skipped: "
+        warnings.warn(f"penalty_reward: {len(skipped)} dummy/dummies or segment(s) skipped: "
                       + "; ".join(skipped), CvmkitWarning, stacklevel=2)
     return pd.concat(frames, ignore_index=True)
 
@@ -266,6 +273,16 @@ def _fit(perf: dict[str, str], thr: dict[str, tuple[float, float]], x: dict[str,
         row["note"] = "; ".join(notes[a])
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _empty(perf: dict[str, str], thr: dict[str, tuple[float, float]], n: int,
+           note: str) -> pd.DataFrame:
+    nan = np.nan
+    return pd.DataFrame([{
+        "attribute": a, "n": n, "n_low": nan, "n_high": nan, "low": thr[a][0],
+        "high": thr[a][1], "penalty": nan, "penalty_se": nan, "penalty_lo": nan,
+        "penalty_hi": nan, "reward": nan, "reward_se": nan, "reward_lo": nan, "reward_hi": nan,
+        "range": nan, "ia": nan, "class": nan, "r2": nan, "note": note} for a in perf])
 
 
 def _classify(row: dict[str, Any], asymmetry: float) -> str:
