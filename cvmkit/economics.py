@@ -51,7 +51,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .errors import AnalysisError, CvmkitWarning, DataError
+from .errors import AnalysisError, CvmkitWarning, DataError, StudySpecError
+from .study import Study
 
 __all__ = [
     "cac_by_channel",
@@ -61,8 +62,10 @@ __all__ = [
     "clv_to_cac",
     "order_metrics",
     "pareto_curve",
+    "read_transactions",
     "retention_by_cohort",
     "retention_rate",
+    "transaction_columns",
     "transaction_issues",
     "value_tiers",
 ]
@@ -71,6 +74,53 @@ _PERIODS = {"Y": "year", "Q": "quarter", "M": "month"}
 
 
 # ---------------------------------------------------------------------------- preparation
+def read_transactions(study: Study) -> dict[str, pd.DataFrame | None]:
+    """Read the transactions, customers and acquisition-spend files a study declares.
+
+    The study's ``transactions:`` mapping names the files (``path``, ``customers``,
+    ``acquisition``; relative to the study file) and their columns (``customer``, ``date``,
+    ``amount``, ``acquired``, ``channel``, ``spend``, ``spend_period``), plus ``period``,
+    ``margin_rate``, ``discount_rate`` and ``horizon`` for CLV.
+
+    Returns
+    -------
+    dict
+        ``{"transactions": DataFrame, "customers": DataFrame or None,
+        "acquisition": DataFrame or None}``.
+
+    Examples
+    --------
+    >>> from cvmkit.study import load_study
+    >>> frames = read_transactions(load_study("data/demo/study.yaml"))  # doctest: +SKIP
+    """
+    spec = study.transactions
+    if not spec or not spec.get("path"):
+        raise StudySpecError(["transactions.path: the study declares no transactions file"],
+                             study.source)
+    out: dict[str, pd.DataFrame | None] = {}
+    for key, name in (("path", "transactions"), ("customers", "customers"),
+                      ("acquisition", "acquisition")):
+        if not spec.get(key):
+            out[name] = None
+            continue
+        p = study.resolve(spec[key])
+        if p is None or not p.is_file():
+            raise StudySpecError([f"transactions.{key}: file '{p}' does not exist"], study.source)
+        try:
+            out[name] = pd.read_csv(p)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+            raise DataError(f"transactions.{key}: cannot read '{p}' ({exc})") from None
+    return out
+
+
+def transaction_columns(study: Study) -> dict[str, str]:
+    """Column keyword arguments (``customer, date, amount, acquired, period``) from a study."""
+    spec = study.transactions or {}
+    return {"customer": spec.get("customer", "customer_id"), "date": spec.get("date", "date"),
+            "amount": spec.get("amount", "amount"), "acquired": spec.get("acquired", "acquired"),
+            "period": spec.get("period", "Y")}
+
+
 def _need(frame: pd.DataFrame, cols: Sequence[str], what: str) -> None:
     if not isinstance(frame, pd.DataFrame):
         raise DataError(f"{what}: expected a DataFrame, got {type(frame).__name__}")

@@ -7,3 +7,7 @@ named for the analysis they draw and are re-exported here.
 from .maps import *  # noqa: F401,F403
 from .sample import *  # noqa: F401,F403
 from .needs import *  # noqa: F401,F403
+from .experience import *  # noqa: F401,F403
+from .pricing import *  # noqa: F401,F403
+from .economics import *  # noqa: F401,F403
+from .feedback import *  # noqa: F401,F403
