@@ -41,7 +41,7 @@ def resolve_weights(data: pd.DataFrame, weights: WeightsLike) -> np.ndarray:
         i = int(np.flatnonzero(bad)[0])
         raise DataError(
             f"weights: {name} must hold finite, non-negative numbers; row {data.index[i]!r} "
-            f"has {w[i]!r}"
+            f"has {float(w[i])!r}"
         )
     if w.sum() <= 0:
         raise DataError(f"weights: {name} sums to zero")
