@@ -1,0 +1,405 @@
+"""Driver regression models as tidy coefficient tables, and dominance for a binary outcome.
+
+* :func:`ols_coefficients` — linear regression of the outcome on the drivers by weighted least
+  squares (statsmodels ``WLS``; plain OLS without weights) with HC3 heteroskedasticity-robust
+  standard errors (MacKinnon & White 1985), the default for rating outcomes whose spread varies
+  along the scale.
+* :func:`ordered_logit_coefficients` — proportional-odds logit for an ordinal outcome (statsmodels
+  ``OrderedModel``).  statsmodels takes no weights here, so respondent weights multiply each
+  respondent's log-likelihood (a pseudo-likelihood) and the standard errors are the sandwich
+  (HC0) ones that go with it.
+* :func:`logit_coefficients` — logit for a top-box / promoter outcome (statsmodels ``GLM``
+  binomial; weights as ``var_weights``, with sandwich standard errors when weighted).
+* :func:`logit_dominance` — dominance analysis over McFadden's pseudo-R²,
+  ``1 − LL(model) / LL(intercept only)``, for a binary outcome (Azen & Traxel 2009).  It needs a
+  logit fit for every subset of drivers; statsmodels would take seconds per hundred fits, so
+  those fits are a compiled weighted Newton–Raphson here (checked against statsmodels in the
+  tests), for up to ``max_drivers`` drivers.
+
+Every table names drivers by id and carries ``n`` and the model's (pseudo-)R².
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from numba import njit
+from scipy import stats
+from statsmodels.miscmodels.ordinal_model import OrderedModel
+
+from ..errors import AnalysisError, CvmkitWarning, DataError
+from .diagnostics import Drivers, PreparedDrivers, prepare_drivers
+from .lmg import run_chunks
+
+__all__ = [
+    "COEFFICIENT_COLUMNS",
+    "logit_coefficients",
+    "logit_dominance",
+    "mcfadden_fits",
+    "ols_coefficients",
+    "ordered_logit_coefficients",
+]
+
+#: Columns of the coefficient tables.
+COEFFICIENT_COLUMNS = ["driver", "estimate", "std_error", "statistic", "p_value", "lower",
+                       "upper", "std_estimate", "model", "n", "r2"]
+
+
+def _table(prep: PreparedDrivers, names: list[str], est, se, stat, pval, lower, upper,
+           std_est, model: str, r2: float) -> pd.DataFrame:
+    return pd.DataFrame({
+        "driver": names, "estimate": est, "std_error": se, "statistic": stat, "p_value": pval,
+        "lower": lower, "upper": upper, "std_estimate": std_est, "model": model, "n": prep.n,
+        "r2": r2,
+    })[COEFFICIENT_COLUMNS]
+
+
+def _wsd(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    m = (w @ x) / w.sum()
+    return np.sqrt((w @ (x - m) ** 2) / w.sum())
+
+
+def ols_coefficients(
+    data: pd.DataFrame,
+    outcome: str,
+    drivers: Drivers,
+    *,
+    weights: Any = None,
+    cov_type: str = "HC3",
+    ci: float = 0.95,
+) -> pd.DataFrame:
+    """Linear regression of the outcome on the drivers, with robust standard errors.
+
+    Parameters
+    ----------
+    data, outcome, drivers, weights
+        As for :func:`cvmkit.drivers.relative_importance` (listwise deletion).
+    cov_type : str
+        statsmodels covariance type (``"HC3"`` by default; ``"nonrobust"`` for the classical).
+    ci : float
+        Coverage of the confidence intervals.
+
+    Returns
+    -------
+    DataFrame
+        One row for the intercept (``driver`` = ``"(intercept)"``) and one per driver:
+        ``estimate``, ``std_error``, ``statistic`` (t), ``p_value``, ``lower``/``upper``,
+        ``std_estimate`` (standardised coefficient), ``model``, ``n``, ``r2``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> df = pd.DataFrame(rng.normal(size=(200, 2)), columns=["a", "b"])
+    >>> df["y"] = 1 + 2 * df["a"] + rng.normal(size=200)
+    >>> t = ols_coefficients(df, "y", ["a", "b"])
+    >>> t["driver"].tolist()
+    ['(intercept)', 'a', 'b']
+    """
+    prep = prepare_drivers(data, outcome, drivers, weights=weights, skip_bad=False,
+                           what="OLS regression")
+    x, y, w = prep.z[:, :-1], prep.z[:, -1], prep.w
+    fit = sm.WLS(y, sm.add_constant(x, has_constant="add"), weights=w).fit(cov_type=cov_type)
+    lo, hi = fit.conf_int(alpha=1 - ci).T
+    std = np.r_[np.nan, fit.params[1:] * _wsd(x, w) / _wsd(y[:, None], w)[0]]
+    name = "ols" if cov_type == "nonrobust" else f"ols_{cov_type.lower()}"
+    return _table(prep, ["(intercept)", *prep.drivers], fit.params, fit.bse, fit.tvalues,
+                  fit.pvalues, lo, hi, std, name, float(fit.rsquared))
+
+
+class _WeightedOrderedModel(OrderedModel):
+    """OrderedModel whose log-likelihood weights each observation (a pseudo-likelihood)."""
+
+    def __init__(self, endog, exog, obs_weights=None, **kwds):
+        super().__init__(endog, exog, **kwds)
+        self.obs_weights = (np.ones(len(self.endog)) if obs_weights is None
+                            else np.asarray(obs_weights, dtype=float))
+
+    def loglikeobs(self, params):
+        return self.obs_weights * super().loglikeobs(params)
+
+
+def ordered_logit_coefficients(
+    data: pd.DataFrame,
+    outcome: str,
+    drivers: Drivers,
+    *,
+    weights: Any = None,
+    ci: float = 0.95,
+) -> pd.DataFrame:
+    """Proportional-odds (ordered) logit of an ordinal outcome on the drivers.
+
+    Coefficients are log odds ratios of a higher outcome category per unit of the driver; the
+    thresholds are not reported.  With weights the standard errors are the sandwich ones of the
+    weighted pseudo-likelihood.  ``r2`` is McFadden's pseudo-R² (weighted).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> df = pd.DataFrame(rng.normal(size=(300, 2)), columns=["a", "b"])
+    >>> df["y"] = np.digitize(df["a"] + rng.logistic(size=300), [-1, 0, 1])
+    >>> t = ordered_logit_coefficients(df, "y", ["a", "b"])
+    >>> bool(t.loc[t.driver == "a", "p_value"].iloc[0] < 0.001)
+    True
+    """
+    prep = prepare_drivers(data, outcome, drivers, weights=weights, skip_bad=False,
+                           what="ordered logit")
+    x, y, w = prep.z[:, :-1], prep.z[:, -1], prep.w
+    levels = np.unique(y)
+    if levels.size < 3:
+        raise AnalysisError(f"ordered logit: outcome '{outcome}' has {levels.size} distinct "
+                            "values; an ordinal outcome needs at least 3 (use "
+                            "logit_coefficients for two)")
+    codes = np.searchsorted(levels, y)
+    weighted = weights is not None
+    model = _WeightedOrderedModel(codes, x, obs_weights=w if weighted else None, distr="logit")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = model.fit(method="bfgs", disp=0, maxiter=5000, gtol=1e-9,
+                        cov_type="HC0" if weighted else "nonrobust")
+    k = x.shape[1]
+    params = np.asarray(fit.params)[:k]
+    bse = np.asarray(fit.bse)[:k]
+    z = params / bse
+    q = stats.norm.ppf(0.5 + ci / 2)
+    counts = np.array([w[codes == c].sum() for c in range(levels.size)])
+    ll0 = float(counts @ np.log(counts / counts.sum()))
+    r2 = 1 - float(fit.llf) / ll0
+    std = params * _wsd(x, w)
+    return _table(prep, prep.drivers, params, bse, z, 2 * stats.norm.sf(np.abs(z)),
+                  params - q * bse, params + q * bse, std, "ordered_logit", r2)
+
+
+def _binary(y: np.ndarray, outcome: str, top_box: float | None, what: str) -> np.ndarray:
+    if top_box is not None:
+        return (y >= top_box).astype(float)
+    vals = np.unique(y)
+    if not np.isin(vals, [0.0, 1.0]).all():
+        raise DataError(f"{what}: outcome '{outcome}' takes values {vals[:6].tolist()}...; "
+                        "expected 0/1, or give top_box= (e.g. 9 for promoters)")
+    return y
+
+
+def _prep_binary(data, outcome, drivers, weights, top_box, what) -> tuple[PreparedDrivers,
+                                                                           np.ndarray]:
+    prep = prepare_drivers(data, outcome, drivers, weights=weights, skip_bad=False, what=what)
+    yb = _binary(prep.z[:, -1], outcome, top_box, what)
+    share = float(prep.w @ yb / prep.w.sum())
+    if share in (0.0, 1.0):
+        raise AnalysisError(f"{what}: outcome '{outcome}' is {'always' if share else 'never'} "
+                            "in the top box; nothing to explain")
+    return prep, yb
+
+
+def logit_coefficients(
+    data: pd.DataFrame,
+    outcome: str,
+    drivers: Drivers,
+    *,
+    top_box: float | None = None,
+    weights: Any = None,
+    ci: float = 0.95,
+) -> pd.DataFrame:
+    """Logit of a binary (top-box / promoter) outcome on the drivers.
+
+    Parameters
+    ----------
+    top_box : float, optional
+        Outcome values at or above this count as 1 (e.g. 9 for NPS promoters); without it the
+        outcome must already be 0/1.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`ols_coefficients` (log odds ratios; ``statistic`` is z; ``r2`` is McFadden's
+        pseudo-R²).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> df = pd.DataFrame(rng.normal(size=(400, 2)), columns=["a", "b"])
+    >>> df["nps"] = np.clip(np.round(7 + 2 * df["a"] + rng.normal(size=400)), 0, 10)
+    >>> t = logit_coefficients(df, "nps", ["a", "b"], top_box=9)
+    >>> t["model"].iloc[0]
+    'logit'
+    """
+    what = "logit regression"
+    prep, yb = _prep_binary(data, outcome, drivers, weights, top_box, what)
+    x, w = prep.z[:, :-1], prep.w
+    weighted = weights is not None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = sm.GLM(yb, sm.add_constant(x, has_constant="add"),
+                     family=sm.families.Binomial(),
+                     var_weights=w if weighted else None).fit(
+            cov_type="HC0" if weighted else "nonrobust")
+    lo, hi = np.asarray(fit.conf_int(alpha=1 - ci)).T
+    ll0 = _ll_null(yb, w)
+    r2 = 1 - float(fit.llf) / ll0
+    std = np.r_[np.nan, np.asarray(fit.params)[1:] * _wsd(x, w)]
+    return _table(prep, ["(intercept)", *prep.drivers], fit.params, fit.bse, fit.tvalues,
+                  fit.pvalues, lo, hi, std, "logit" + ("_hc0" if weighted else ""), r2)
+
+
+def _ll_null(y: np.ndarray, w: np.ndarray) -> float:
+    m = float(w @ y / w.sum())
+    return float(w @ (y * math.log(m) + (1 - y) * math.log(1 - m)))
+
+
+@njit(cache=True, nogil=True)
+def _logit_ll(x, y, w, mask, max_iter, tol):
+    """Weighted log-likelihood of the logit on the drivers in ``mask`` (Newton–Raphson).
+
+    Returns (log-likelihood, converged flag).
+    """
+    n, p = x.shape
+    cols = np.empty(p + 1, np.int64)
+    k = 1
+    for j in range(p):
+        if (mask >> j) & 1:
+            cols[k] = j
+            k += 1
+    sw = 0.0
+    sy = 0.0
+    for i in range(n):
+        sw += w[i]
+        sy += w[i] * y[i]
+    m = sy / sw
+    beta = np.zeros(k)
+    beta[0] = math.log(m / (1 - m))
+    ll_old = -np.inf
+    converged = False
+    for _ in range(max_iter):
+        grad = np.zeros(k)
+        hess = np.zeros((k, k))
+        ll = 0.0
+        for i in range(n):
+            e = beta[0]
+            for a in range(1, k):
+                e += beta[a] * x[i, cols[a]]
+            if e >= 0:
+                pr = 1.0 / (1.0 + math.exp(-e))
+                ll += w[i] * (y[i] * 0.0 - (1 - y[i]) * e - math.log1p(math.exp(-e)))
+            else:
+                pr = math.exp(e) / (1.0 + math.exp(e))
+                ll += w[i] * (y[i] * e - math.log1p(math.exp(e)))
+            r = w[i] * (y[i] - pr)
+            v = w[i] * pr * (1 - pr)
+            grad[0] += r
+            hess[0, 0] += v
+            for a in range(1, k):
+                xa = x[i, cols[a]]
+                grad[a] += r * xa
+                hess[0, a] += v * xa
+                for b in range(a, k):
+                    hess[a, b] += v * xa * x[i, cols[b]]
+        for a in range(k):
+            for b in range(a):
+                hess[a, b] = hess[b, a]
+        if abs(ll - ll_old) <= tol * (abs(ll) + 1.0):
+            converged = True
+            return ll, converged
+        ll_old = ll
+        step = np.linalg.solve(hess, grad)
+        for a in range(k):
+            beta[a] += step[a]
+    return ll_old, converged
+
+
+@njit(cache=True, nogil=True)
+def _logit_chunk(x, y, w, out, ok, lo, hi):
+    for mask in range(lo, hi):
+        ll, conv = _logit_ll(x, y, w, mask, 100, 1e-13)
+        out[mask] = ll
+        ok[mask] = conv
+
+
+def mcfadden_fits(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, int]:
+    """McFadden's pseudo-R² of the logit on every subset of the columns of ``x`` (bit masks).
+
+    Returns the fits and the number of subsets whose fit did not converge (e.g. separation).
+    """
+    p = x.shape[1]
+    # Centre and scale the drivers: the likelihood is unchanged, Newton converges faster.
+    xs = (x - x.mean(axis=0)) / x.std(axis=0)
+    ll = np.empty(1 << p)
+    ok = np.zeros(1 << p, np.bool_)
+    run_chunks(_logit_chunk, 1 << p, np.ascontiguousarray(xs), np.ascontiguousarray(y),
+               np.ascontiguousarray(w), ll, ok)
+    ll0 = _ll_null(y, w)
+    return 1 - ll / ll0, int((~ok).sum())
+
+
+def logit_dominance(
+    data: pd.DataFrame,
+    outcome: str,
+    drivers: Drivers,
+    *,
+    top_box: float | None = None,
+    weights: Any = None,
+    max_drivers: int = 12,
+    table: str = "importance",
+) -> pd.DataFrame:
+    """Dominance analysis of a binary outcome over McFadden's pseudo-R².
+
+    Parameters
+    ----------
+    top_box : float, optional
+        Outcome values at or above this count as 1; without it the outcome must be 0/1.
+    max_drivers : int
+        Largest number of drivers (2^p logit fits are needed).
+    table : {"importance", "pairs", "conditional"}
+        Which table to return: general dominance in the layout of
+        :func:`cvmkit.drivers.relative_importance` (method ``dominance_general_mcfadden``;
+        shares of the full model's pseudo-R²), the pairwise complete / conditional / general
+        dominance table, or the conditional contributions by model size.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> df = pd.DataFrame(rng.normal(size=(400, 3)), columns=["a", "b", "c"])
+    >>> df["top"] = (2 * df["a"] + df["b"] + rng.logistic(size=400) > 0).astype(int)
+    >>> t = logit_dominance(df, "top", ["a", "b", "c"])
+    >>> t["driver"][t["rank"] == 1].tolist()
+    ['a']
+    """
+    from .importance import IMPORTANCE_COLUMNS, _dominance_from_fits
+
+    what = "logit dominance"
+    if table not in ("importance", "pairs", "conditional"):
+        raise DataError(f"{what}: table={table!r}; expected 'importance', 'pairs' or "
+                        "'conditional'")
+    prep, yb = _prep_binary(data, outcome, drivers, weights, top_box, what)
+    if prep.p > max_drivers:
+        raise AnalysisError(f"{what}: {prep.p} drivers exceed max_drivers={max_drivers} "
+                            f"(2^{prep.p} logit fits)")
+    fits, n_bad = mcfadden_fits(prep.z[:, :-1], yb, prep.w)
+    note = "; ".join(prep.notes)
+    if n_bad:
+        msg = (f"{n_bad} of {fits.size} subset logits did not converge (separation?); their "
+               "pseudo-R² is the last iterate's")
+        warnings.warn(f"{what}: {msg}", CvmkitWarning, stacklevel=2)
+        note = "; ".join(x for x in (note, msg) if x)
+    pairs, cond, general = _dominance_from_fits(fits, prep.drivers)
+    if table == "pairs":
+        return pairs
+    if table == "conditional":
+        return cond
+    r2 = float(fits[-1])
+    share = 100 * general / r2
+    out = pd.DataFrame({
+        "driver": prep.drivers, "method": "dominance_general_mcfadden", "raw": general,
+        "share": share, "lower": np.nan, "upper": np.nan,
+        "rank": pd.Series(share).rank(ascending=False, method="min").to_numpy(),
+        "se": np.nan, "r2": r2, "n": prep.n, "note": note,
+    })[IMPORTANCE_COLUMNS]
+    out["rank"] = out["rank"].astype("Int64")
+    return out
