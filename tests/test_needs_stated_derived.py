@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from cvmkit.errors import AnalysisError, CvmkitWarning, DataError
 from cvmkit.needs import (
+    derived_from_drivers,
     derived_importance,
     stated_and_derived,
     stated_importance,
@@ -167,3 +168,25 @@ def test_bad_weights_and_columns():
         derived_importance(d, {"a": "zz"}, "value")
     with pytest.raises(DataError, match="segment column 'region'"):
         stated_importance(d, {"a": "i_a"}, by="region")
+
+
+def test_derived_from_drivers_picks_lmg_and_maps_columns():
+    imp = pd.DataFrame({"driver": ["p_a", "p_b", "p_a", "p_b", "other"],
+                        "share": [60.0, 40.0, 55.0, 45.0, 1.0],
+                        "method": ["Relative weights", "Relative weights", "LMG", "LMG", "LMG"]})
+    got = derived_from_drivers(imp, {"a": "p_a", "b": "p_b"})
+    assert got.values.tolist() == [["a", 55.0, "LMG"], ["b", 45.0, "LMG"]]
+    rw = derived_from_drivers(imp, {"a": "p_a", "b": "p_b"}, method="Relative weights")
+    assert rw["derived"].tolist() == [60.0, 40.0]
+    with pytest.raises(DataError, match="method 'Dominance' not in the table"):
+        derived_from_drivers(imp, method="Dominance")
+    with pytest.raises(DataError, match="'share'"):
+        derived_from_drivers(imp.drop(columns="share"))
+    with pytest.raises(DataError, match="no driver matches"):
+        derived_from_drivers(imp, {"z": "p_z"})
+    # plugged into the classification in place of the correlations
+    d = _respondents(100)
+    t = stated_and_derived(d, {"a": "i_a", "b": "i_b"}, {"a": "p_a", "b": "p_b"}, "value",
+                           derived=got)
+    assert t["derived"].tolist() == [55.0, 45.0]
+    assert t["derived_high"].tolist() == [True, False]

@@ -15,6 +15,7 @@ from .kano import (
 from .penalty_reward import PRCA_CLASSES, default_thresholds, penalty_reward
 from .stated_derived import (
     SVD_CLASSES,
+    derived_from_drivers,
     derived_importance,
     stated_and_derived,
     stated_importance,
@@ -23,21 +24,22 @@ from .stated_derived import (
 from .summary import HIERARCHY, ROLES, needs_summary, segment_contrasts
 
 __all__ = [
-    "KANO_CATEGORIES",
     "HIERARCHY",
+    "KANO_CATEGORIES",
     "KANO_TABLE",
-    "ROLES",
-    "needs_summary",
-    "segment_contrasts",
     "PRCA_CLASSES",
+    "ROLES",
+    "SVD_CLASSES",
     "default_thresholds",
-    "penalty_reward",
+    "derived_from_drivers",
+    "derived_importance",
     "fong_test",
     "kano_classify",
     "kano_continuous",
     "kano_table",
-    "SVD_CLASSES",
-    "derived_importance",
+    "needs_summary",
+    "penalty_reward",
+    "segment_contrasts",
     "stated_and_derived",
     "stated_importance",
     "stated_vs_derived",

@@ -37,6 +37,7 @@ from ._common import (
 
 __all__ = [
     "SVD_CLASSES",
+    "derived_from_drivers",
     "derived_importance",
     "stated_and_derived",
     "stated_importance",
@@ -363,3 +364,72 @@ def stated_and_derived(
         order = levels.merge(order, how="cross")
     merged = order.merge(st, on=keys, how="left").merge(dv, on=keys, how="left")
     return stated_vs_derived(merged, split=split, by=by)
+
+
+def derived_from_drivers(
+    importance: pd.DataFrame,
+    columns: Mapping[str, str] | None = None,
+    method: str | None = None,
+) -> pd.DataFrame:
+    """Derived importance from a driver-analysis table (``cvmkit.drivers.relative_importance``).
+
+    Parameters
+    ----------
+    importance : DataFrame
+        One row per driver (and method) with columns ``driver`` and ``share``, optionally
+        ``method``.
+    columns : mapping, optional
+        ``{attribute: performance column}``: drivers named by their column are renamed to the
+        attribute; drivers matching neither are dropped.
+    method : str, optional
+        Which method's shares to use when the table holds several (default: the LMG/Shapley
+        shares if present, else the first method listed).
+
+    Returns
+    -------
+    DataFrame
+        ``attribute, derived, source`` — ready for :func:`stated_and_derived` (``derived=``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cvmkit.needs import derived_from_drivers
+    >>> imp = pd.DataFrame({"driver": ["p_taste", "p_wifi"] * 2, "share": [70, 30, 60, 40],
+    ...                     "method": ["LMG", "LMG", "Relative weights", "Relative weights"]})
+    >>> derived_from_drivers(imp, {"taste": "p_taste", "wifi": "p_wifi"})["derived"].tolist()
+    [70, 30]
+    """
+    check_frame(importance, "importance")
+    check_columns(importance, ["driver", "share"], "derived_from_drivers")
+    t = importance
+    source = "drivers"
+    if "method" in t.columns:
+        methods = list(dict.fromkeys(t["method"].dropna()))
+        if method is None:
+            lmg = [m for m in methods if "lmg" in str(m).lower() or "shapley" in str(m).lower()]
+            method = lmg[0] if lmg else (methods[0] if methods else None)
+        elif method not in methods:
+            raise DataError(f"derived_from_drivers: method {method!r} not in the table "
+                            f"(methods: {', '.join(map(str, methods))})")
+        if method is not None:
+            t = t[t["method"] == method]
+            source = str(method)
+    elif method is not None:
+        raise DataError("derived_from_drivers: the table has no 'method' column to pick "
+                        f"{method!r} from")
+    if t["driver"].duplicated().any():
+        raise DataError("derived_from_drivers: a driver appears more than once; pass method=")
+    names = dict(zip(t["driver"], t["share"]))
+    if columns is not None:
+        out = {}
+        for attr, col in columns.items():
+            if attr in names:
+                out[attr] = names[attr]
+            elif col in names:
+                out[attr] = names[col]
+        names = out
+    if not names:
+        raise DataError("derived_from_drivers: no driver matches an attribute")
+    return pd.DataFrame({"attribute": list(names), "derived": list(names.values()),
+                         "source": source})
+
