@@ -11,3 +11,4 @@ from .experience import *  # noqa: F401,F403
 from .pricing import *  # noqa: F401,F403
 from .economics import *  # noqa: F401,F403
 from .feedback import *  # noqa: F401,F403
+from .drivers import *  # noqa: F401,F403
