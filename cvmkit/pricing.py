@@ -267,7 +267,8 @@ def _calibrate(data: pd.DataFrame, column: str, calibration: Mapping) -> np.ndar
     unknown = np.isnan(out) & raw.notna().to_numpy()
     if unknown.any():
         i = int(np.flatnonzero(unknown)[0])
-        raise DataError(f"purchase-likelihood column '{column}': answer {vals[i]!r} in row "
+        shown = vals[i].item() if hasattr(vals[i], "item") else vals[i]
+        raise DataError(f"purchase-likelihood column '{column}': answer {shown!r} in row "
                         f"{data.index[i]!r} has no calibrated probability (calibration keys: "
                         f"{list(calibration)})")
     bad = [v for v in calibration.values() if not 0 <= float(v) <= 1]
