@@ -97,7 +97,7 @@ def test_focal_brand_without_ratings_is_an_error(data, study):
             value_map(d, study)
 
 
-# ------------------------------------------------------------------ an attribute missing for a competitor
+# ---------------------------------------------------- an attribute missing for a competitor
 def test_attribute_column_missing_for_a_competitor(data, study):
     d = data.drop(columns=["perf_gamma_speed"])
     with pytest.warns(CvmkitWarning, match="attribute 'speed' of brand 'Gamma'.*not in data"):

@@ -5,7 +5,9 @@ Every function takes the tidy frame a :mod:`cvmkit.maps` function returned, draw
 diagonals, fair-value lines, verdicts and pain points are columns of the frame.  Artists a reader
 (or a test) may want to find carry a ``gid``: ``"point"``, ``"point-label"``, ``"crosshair"``,
 ``"iso-priority"``, ``"quadrant-label"``, ``"gap-arrow"``, ``"fair-value"``, ``"zone-label"``,
-``"interval"``, ``"pain-point"``, ``"stage-boundary"``.
+``"interval"``, ``"pain-point"``, ``"stage-boundary"``, ``"stage-label"``, ``"cell-label"``,
+``"bar"``.  The IPA's gap arrows are empty annotations (in ``ax.texts``) whose ``xyann`` is the
+attribute's point and ``xy`` the best competitor's performance.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.colors import TwoSlopeNorm
-from matplotlib.patches import FancyArrowPatch
 
 from ..errors import DataError
 
@@ -143,10 +144,10 @@ def plot_ipa(
                 continue
             xs.append(xb)
             colour = "#c0392b" if xb > r["performance"] else "#27ae60"
-            ax.add_patch(FancyArrowPatch(
-                (r["performance"], r["importance"]), (xb, r["importance"]),
-                arrowstyle="-|>", mutation_scale=9, color=colour, lw=0.9, alpha=0.7,
-                zorder=2, gid="gap-arrow"))
+            ax.annotate("", xy=(xb, r["importance"]), xytext=(r["performance"], r["importance"]),
+                        arrowprops={"arrowstyle": "-|>", "mutation_scale": 9, "color": colour,
+                                    "lw": 0.9, "alpha": 0.7, "shrinkA": 4, "shrinkB": 0},
+                        zorder=2, gid="gap-arrow")
     ys = list(placed["importance"]) + [y0]
     xpad = 0.08 * (max(xs) - min(xs) or 1.0)
     ypad = 0.10 * (max(ys) - min(ys) or 1.0)
@@ -350,7 +351,7 @@ def plot_benchmark_dots(
     ax.invert_yaxis()
     ax.set_xlabel("Mean performance rating (with confidence interval)")
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(title="Brand", loc="best", fontsize=8)
+    ax.legend(title="Brand", loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     ax.set_title(title or f"Performance of {focal} and its competitors")
     return ax
 
