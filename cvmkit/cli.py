@@ -3,8 +3,14 @@
 ::
 
     cvmkit run [STUDY.yaml ...] [--data FILE] [--out reports] [-p name=value ...] [--seed N]
+               [-j N]
+    cvmkit new NAME [--title T] [--client C] [--demo-data]
     cvmkit validate STUDY.yaml [--data FILE]
     cvmkit simulate [--out data/demo] [--seed 2026] [-n 1200]
+
+``cvmkit run`` with several study files (or ``-j N``) runs them as a batch, ``N`` at a time in
+worker processes, shows the overall progress and ends with a summary table of each study's
+outcome, time and report; a failing study does not stop the others.
 """
 
 from __future__ import annotations
@@ -41,43 +47,121 @@ def parse_parameters(items: Sequence[str]) -> dict[str, Any]:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .pipeline import run_study
+    from .pipeline import format_batch_summary, run_batch, run_study
 
     params = parse_parameters(args.param or [])
     studies = args.studies or [None]
     if len(studies) > 1 and args.data:
         raise CvmkitError("--data names one data file, so it goes with one study only")
-    failures = 0
-    for study in studies:
+    if args.jobs < 1:
+        raise CvmkitError(f"-j {args.jobs}: expected a positive number of worker processes")
+    if len(studies) == 1:
         try:
-            run_study(study, data_path=args.data, out=args.out, parameters=params,
-                      notebooks_dir=args.notebooks, seed=args.seed)
+            result = run_study(studies[0], data_path=args.data, out=args.out, parameters=params,
+                               notebooks_dir=args.notebooks, seed=args.seed)
         except CvmkitError as exc:
             print(f"error: {exc}", file=sys.stderr)
-            failures += 1
-    return 1 if failures else 0
+            return 1
+        if result.report is not None:
+            print(f"report: {result.report}")
+        return 0
+    results = run_batch(studies, jobs=args.jobs, out=args.out, parameters=params,
+                        notebooks_dir=args.notebooks, seed=args.seed)
+    print()
+    print(format_batch_summary(results))
+    failed = [r for r in results if r.status != "ok"]
+    if failed:
+        print(f"{len(failed)} of {len(results)} studies failed", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _cmd_new(args: argparse.Namespace) -> int:
+    from .scaffold import new_study
+
+    paths = new_study(args.name, title=args.title, client=args.client,
+                      demo_data=args.demo_data, force=args.force)
+    folder = Path(args.name)
+    print(f"created {folder}/")
+    for kind, p in paths.items():
+        print(f"  {p.name:<15} {_NEW_WHAT[kind]}")
+    print("next:")
+    if not args.demo_data:
+        print(f"  1. copy your survey export into {folder}/ and name it under `data:` in "
+              "study.yaml")
+        print("  2. change every line marked CHANGE in study.yaml to your export's columns")
+    else:
+        print(f"  1. the demo's survey export is in {folder}/; edit study.yaml to explore")
+        print("  2. swap in your own export and columns when ready")
+    print(f"  3. cvmkit validate {paths['study']}")
+    print(f"  4. cvmkit run {paths['study']}")
+    return 0
+
+
+_NEW_WHAT = {"study": "the study file: every key explained, the demo as example",
+             "readme": "the steps from survey export to report",
+             "data": "the demo's survey export (and transaction files)"}
+
+
+def _print_hints(problems: Sequence[str], columns: Sequence[str] = (),
+                 study_file: str | None = None) -> None:
+    from .scaffold import hints
+
+    advice = [(p, h) for p, h in hints(problems, columns, study_file) if h]
+    if advice:
+        print("hints:", file=sys.stderr)
+        for p, h in advice:
+            print(f"  {p.split(':', 1)[0]}: {h}", file=sys.stderr)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from .errors import StudySpecError
     from .io import read_responses
     from .study import load_study, validate_study
 
-    study = load_study(args.study)
+    try:
+        study = load_study(args.study)
+    except StudySpecError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        data_cols: list[str] = []
+        if args.data and Path(args.data).is_file():
+            try:
+                data_cols = list(read_responses(args.data).columns)
+            except CvmkitError:
+                pass
+        _print_hints(exc.problems, data_cols, args.study)
+        print(f"fix the study file and run `cvmkit validate {args.study}` again",
+              file=sys.stderr)
+        return 2
     print(f"{args.study}: the study file is valid ({len(study.attributes)} attributes, "
           f"{len(study.brands)} brands)")
     data_path = Path(args.data) if args.data else study.data_path
     if data_path is None:
         print("no data file named (key 'data'); pass --data to check the data too")
+        print(f"hint: put the survey export next to {args.study} and add `data: FILE` to it, "
+              "or pass --data FILE")
         return 0
+    if not Path(data_path).is_file():
+        print(f"error: survey data file '{data_path}' does not exist", file=sys.stderr)
+        print(f"hint: copy the survey export to {data_path}, correct `data:` in {args.study}, "
+              "or pass --data FILE", file=sys.stderr)
+        return 2
     data = read_responses(data_path, study)
     problems = validate_study(study, data, source=str(data_path))
     if problems:
         print(f"{data_path}: {len(problems)} problem(s) with the data:", file=sys.stderr)
         for p in problems:
             print(f"  {p}", file=sys.stderr)
+        _print_hints(problems, list(data.columns), args.study)
+        print(f"fix these and run `cvmkit validate {args.study}` again", file=sys.stderr)
         return 1
     print(f"{data_path}: every column the study names is present "
           f"({len(data)} rows); ready to run with `cvmkit run {args.study}`")
+    if args.check_quality:
+        from .collect import collect
+
+        result = collect(study, data_path)
+        print(f"quality checks: {len(result.clean):,} of {len(result.data):,} respondents kept "
+              f"after the checks ({len(result.dropped):,} excluded)")
     return 0
 
 
@@ -103,11 +187,24 @@ def build_parser() -> argparse.ArgumentParser:
                      help="a notebook parameter, e.g. -p n_boot=500 (repeatable)")
     run.add_argument("--notebooks", help="folder of numbered notebooks (default: notebooks/)")
     run.add_argument("--seed", type=int, default=2026, help="random seed (default: 2026)")
+    run.add_argument("-j", "--jobs", type=int, default=1,
+                     help="studies to run at the same time, in worker processes (default: 1)")
     run.set_defaults(func=_cmd_run)
+
+    new = sub.add_parser("new", help="start a study folder: commented study.yaml + instructions")
+    new.add_argument("name", help="the folder to create (its name becomes the study's slug)")
+    new.add_argument("--title", help="the study's title")
+    new.add_argument("--client", help="the client's name")
+    new.add_argument("--demo-data", action="store_true",
+                     help="copy the demo's survey export in, so the folder runs as it is")
+    new.add_argument("--force", action="store_true", help="overwrite an existing study.yaml")
+    new.set_defaults(func=_cmd_new)
 
     val = sub.add_parser("validate", help="check a study file (and its data) without running")
     val.add_argument("study")
     val.add_argument("--data", help="survey export (default: the file the study names)")
+    val.add_argument("--check-quality", action="store_true",
+                     help="also run the quality checks and say how many respondents are kept")
     val.set_defaults(func=_cmd_validate)
 
     sim = sub.add_parser("simulate", help="regenerate the bundled demo study")

@@ -6,47 +6,75 @@ notebooks folder, in order, into ``<out>/<study-slug>/<run-id>/``:
 * each notebook gets the study's paths, the run directory, the seed and any extra parameters
   (only those its ``parameters`` cell declares);
 * each executed notebook is kept, and exported to HTML without code cells;
-* ``manifest.json`` records the parameters, package versions, input file hashes and the time each
-  notebook took.
+* after the last notebook, the client report is built from the run: ``report.html`` (one
+  self-contained page) and ``tables.xlsx`` (one sheet per table), see :mod:`cvmkit.report`;
+* ``manifest.json`` records the parameters, seeds, package versions, input file hashes (study,
+  data and each notebook), the hash of every table written and the time each notebook took.
 
 A run is written whole or not at all: it is built in a hidden temporary folder and renamed into
 place when every notebook has succeeded.  When a notebook fails, the folder is renamed to
 ``<run-id>-FAILED`` instead, keeping the executed notebooks for inspection, and a
 :class:`~cvmkit.errors.PipelineError` names the notebook, the cell and the error.
+
+Speed.  Most of a short notebook's time is spent starting its kernel and importing pandas,
+statsmodels and seaborn.  While one notebook runs, the kernel of the next one is started and
+those imports are done in it (silently, binding no names), so the next notebook starts warm; and
+the HTML export of each notebook runs in a background thread.  Kernels run with
+``PYTHONHASHSEED=0`` so that anything ordered by a string hash comes out the same every run.
+
+``run_batch`` runs several studies, in parallel worker processes when ``jobs > 1``; one
+failing study never stops or touches the others.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import os
 import platform
 import re
 import shutil
 import sys
+import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .errors import PipelineError
+from .errors import CvmkitError, PipelineError
 from .io.artifacts import atomic_write_text
 from .study import Study, load_study
 
 __all__ = [
+    "REPORT_PARAMETERS",
     "RunResult",
     "default_notebooks_dir",
     "default_study_path",
     "discover_notebooks",
     "export_html",
+    "format_batch_summary",
+    "run_batch",
     "run_study",
 ]
 
 _NOTEBOOK_RE = re.compile(r"^\d{2}_[\w\-]+\.ipynb$")
 _PACKAGES = ("cvmkit", "numpy", "scipy", "pandas", "statsmodels", "matplotlib", "seaborn",
-             "numba", "scikit-learn", "papermill", "nbconvert", "ipykernel", "pyarrow")
+             "numba", "scikit-learn", "adjustText", "papermill", "nbclient", "nbconvert",
+             "nbformat", "jupyter_client", "ipykernel", "pyarrow", "openpyxl", "pyyaml",
+             "pyreadstat", "mistune")
+#: Modules imported into each kernel before its notebook starts.
+WARM_IMPORTS = ("numpy", "pandas", "scipy.stats", "statsmodels.api", "matplotlib.pyplot",
+                "seaborn", "cvmkit", "cvmkit.io")
+#: Parameters of the report (``-p name=value``): passed to notebook 06 and used by the pipeline
+#: when it builds ``report.html``.
+REPORT_PARAMETERS = ("client_name", "report_title", "report_date", "logo_path", "accent_color")
+#: The environment every kernel gets on top of the caller's.
+KERNEL_ENV = {"PYTHONHASHSEED": "0"}
 
 
 def _repo_root() -> Path:
@@ -94,15 +122,21 @@ def _versions() -> dict[str, str]:
     return out
 
 
+_EXPORTER: Any = None
+
+
 def export_html(notebook: str | Path, target: str | Path) -> Path:
     """Export an executed notebook to HTML without its code cells."""
+    global _EXPORTER
     import nbformat
-    from nbconvert import HTMLExporter
 
+    if _EXPORTER is None:
+        from nbconvert import HTMLExporter
+
+        _EXPORTER = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
+                                 exclude_output_prompt=True)
     nb = nbformat.read(str(notebook), as_version=4)
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb)
+    body, _ = _EXPORTER.from_notebook_node(nb)
     return atomic_write_text(target, body)
 
 
@@ -116,35 +150,20 @@ class RunResult:
     seconds: float
     notebooks: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
+    report: Path | None = None
+    source: str | None = None
 
 
-def _failure_message(nb: Path, exc: Exception, executed: Path | None = None) -> str:
-    """Which notebook and cell failed, and why.
-
-    The cell is numbered from 1 as in the notebook the user edits (papermill's injected
-    parameters cell is not counted), and its first line is quoted.
-    """
-    index = getattr(exc, "cell_index", None)
+def _failure_message(nb: Path, exc: Exception) -> str:
+    cell = getattr(exc, "cell_index", None)
+    count = getattr(exc, "exec_count", None)
     ename = getattr(exc, "ename", type(exc).__name__)
-    evalue = str(getattr(exc, "evalue", exc)).strip()
-    where = "a cell"
-    if index is not None:
-        number, first_line = index + 1, ""
-        try:
-            import nbformat
-
-            cells = [c for c in nbformat.read(str(executed), as_version=4).cells
-                     if "papermill-error-cell-tag" not in c.metadata.get("tags", [])]
-            injected = sum(1 for c in cells[:index]
-                           if "injected-parameters" in c.metadata.get("tags", []))
-            number = index + 1 - injected
-            first_line = next((ln.strip() for ln in cells[index].source.splitlines()
-                               if ln.strip()), "")
-        except (OSError, IndexError, ValueError, TypeError):
-            pass
-        where = f"cell {number}" + (f" ({first_line[:80]})" if first_line else "")
-    reason = evalue.splitlines()[0] if evalue else ""
-    return f"notebook {nb.name} failed at {where}: {ename}: {reason}"
+    evalue = getattr(exc, "evalue", str(exc))
+    where = f"cell {cell}" if cell is not None else "a cell"
+    if count is not None:
+        where += f" (execution count {count})"
+    first = str(evalue).strip().splitlines()[0] if str(evalue).strip() else ""
+    return f"notebook {nb.name} failed at {where}: {ename}: {first}"
 
 
 def _declared_parameters(nb: Path) -> set[str]:
@@ -153,13 +172,133 @@ def _declared_parameters(nb: Path) -> set[str]:
     return set(papermill.inspect_notebook(str(nb)))
 
 
-def _new_run_id(base: Path) -> str:
+def _reserve_run(base: Path, run_id: str | None) -> tuple[str, Path]:
+    """Pick the run id and create its hidden build folder atomically.
+
+    Two runs of studies with the same slug started in the same second (a batch) get different
+    ids: the build folder is created with ``mkdir``, which only one of them can win.
+    """
+    if run_id is not None:
+        if (base / run_id).exists():
+            raise PipelineError(f"run folder '{base / run_id}' already exists")
+        tmp = base / f".{run_id}.partial"
+        if tmp.exists():  # left over by a run that was killed
+            shutil.rmtree(tmp)
+        tmp.mkdir()
+        return run_id, tmp
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
-    run_id, k = stamp, 1
-    while (base / run_id).exists() or (base / f"{run_id}-FAILED").exists():
+    k = 1
+    while True:
+        candidate = stamp if k == 1 else f"{stamp}-{k}"
         k += 1
-        run_id = f"{stamp}-{k}"
-    return run_id
+        if (base / candidate).exists() or (base / f"{candidate}-FAILED").exists():
+            continue
+        tmp = base / f".{candidate}.partial"
+        try:
+            tmp.mkdir()
+        except FileExistsError:
+            continue
+        return candidate, tmp
+
+
+def _free_name(path: Path) -> Path:
+    if not path.exists():
+        return path
+    k = 2
+    while path.with_name(f"{path.name}-{k}").exists():
+        k += 1
+    return path.with_name(f"{path.name}-{k}")
+
+
+# ---------------------------------------------------------------------- kernels
+class _KernelPool:
+    """Kernels started, with the heavy imports done, ahead of the notebooks that need them.
+
+    ``take()`` hands over a ready kernel manager and starts preparing the next one in a
+    background thread, so that a kernel's start-up overlaps with the previous notebook's work.
+    """
+
+    def __init__(self, kernel_name: str, cwd: Path, count: int, warm: bool = True,
+                 warm_imports: Sequence[str] = WARM_IMPORTS) -> None:
+        self.kernel_name = kernel_name
+        self.cwd = str(cwd)
+        self.left = count
+        self.warm = warm
+        self.code = "".join(
+            f"try:\n    __import__({m!r})\nexcept Exception:\n    pass\n" for m in warm_imports)
+        self.env = {**os.environ, **KERNEL_ENV}
+        self.log = tempfile.TemporaryFile()
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cvmkit-kernel")
+        self.next: Future | None = None
+        self.started: list[Any] = []
+
+    def _start(self) -> Any:
+        from jupyter_client.manager import AsyncKernelManager
+
+        km = AsyncKernelManager(kernel_name=self.kernel_name)
+        self.started.append(km)
+        asyncio.run(km.start_kernel(cwd=self.cwd, env=self.env, stderr=self.log))
+        if self.warm:
+            kc = km.blocking_client()
+            kc.start_channels()
+            try:
+                kc.wait_for_ready(timeout=120)
+                kc.execute_interactive(self.code, silent=True, store_history=False, timeout=300)
+            finally:
+                kc.stop_channels()
+        return km
+
+    def _prepare(self) -> None:
+        if self.left > 0:
+            self.left -= 1
+            self.next = self.executor.submit(self._start)
+        else:
+            self.next = None
+
+    def take(self) -> Any:
+        """The next ready kernel manager (started now if none was prepared)."""
+        if self.next is None:
+            self._prepare()
+        fut = self.next
+        self._prepare()
+        return fut.result()
+
+    @staticmethod
+    def stop(km: Any) -> None:
+        try:
+            if km.has_kernel:
+                asyncio.run(km.shutdown_kernel(now=True))
+        except Exception:  # the kernel died or is gone already
+            pass
+
+    def close(self) -> None:
+        if self.next is not None:
+            try:
+                self.stop(self.next.result())
+            except Exception:
+                pass
+            self.next = None
+        self.executor.shutdown(wait=True)
+        for km in self.started:
+            self.stop(km)
+        self.log.close()
+
+    def stderr_tail(self, lines: int = 5) -> str:
+        """The last lines the kernels wrote to stderr (to explain a kernel that died)."""
+        self.log.seek(0)
+        text = self.log.read().decode("utf-8", "replace").strip().splitlines()
+        return "\n".join(text[-lines:])
+
+
+def _report_options(params: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: params.get(k) for k in REPORT_PARAMETERS if params.get(k) is not None}
+
+
+def _table_hashes(run: Path) -> dict[str, str]:
+    tables = run / "tables"
+    if not tables.is_dir():
+        return {}
+    return {p.name: _sha256(p) for p in sorted(tables.glob("*.csv"))}
 
 
 def run_study(
@@ -172,6 +311,8 @@ def run_study(
     seed: int = 2026,
     progress: Callable[[str], None] | None = print,
     kernel_name: str = "python3",
+    build_report: bool = True,
+    warm_kernels: bool = True,
 ) -> RunResult:
     """Run every numbered notebook on a study into ``<out>/<slug>/<run-id>/``.
 
@@ -185,6 +326,8 @@ def run_study(
         The reports folder.
     parameters : mapping, optional
         Extra notebook parameters; each notebook receives those its parameters cell declares.
+        The report parameters (:data:`REPORT_PARAMETERS`: ``client_name``, ``report_title``,
+        ``report_date``, ``logo_path``, ``accent_color``) also style ``report.html``.
     notebooks_dir : str or Path, optional
         Where the numbered notebooks are (default: :func:`default_notebooks_dir`).
     run_id : str, optional
@@ -193,6 +336,13 @@ def run_study(
         The seed every notebook receives.
     progress : callable, optional
         Called with one line of progress per step (``None`` for silence).
+    kernel_name : str
+        The Jupyter kernel the notebooks run in.
+    build_report : bool
+        Build ``report.html`` and ``tables.xlsx`` after the last notebook.
+    warm_kernels : bool
+        Start each notebook's kernel (and import the usual libraries in it) while the previous
+        notebook runs.
 
     Returns
     -------
@@ -204,7 +354,14 @@ def run_study(
         When the study file is missing or invalid (nothing is run).
     PipelineError
         When a notebook fails; the message names the notebook and cell, and the executed
-        notebooks are kept in ``<run-id>-FAILED``.
+        notebooks are kept in ``<run-id>-FAILED`` (the exception's ``run_dir`` attribute).
+
+    Examples
+    --------
+    >>> from cvmkit.pipeline import run_study
+    >>> result = run_study("data/demo/study.yaml", out="reports")  # doctest: +SKIP
+    >>> result.report.name  # doctest: +SKIP
+    'report.html'
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -222,14 +379,8 @@ def run_study(
 
     base = Path(out) / study.slug
     base.mkdir(parents=True, exist_ok=True)
-    run_id = run_id or _new_run_id(base)
+    run_id, tmp = _reserve_run(base, run_id)
     final = base / run_id
-    if final.exists():
-        raise PipelineError(f"run folder '{final}' already exists")
-    tmp = base / f".{run_id}.partial"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir()
 
     common = {
         "study_path": str(study_file.resolve()),
@@ -244,59 +395,324 @@ def run_study(
         "run_id": run_id,
         "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "seed": seed,
+        "seeds": {"seed": seed, "kernel_env": dict(KERNEL_ENV), "notebooks": {}},
         "parameters": {k: v for k, v in common.items()},
         "inputs": {
             "study": {"path": str(study_file.resolve()), "sha256": _sha256(study_file)},
             "data": {"path": str(Path(data_file).resolve()), "sha256": _sha256(Path(data_file))},
+            "notebooks": {nb.name: _sha256(nb) for nb in notebooks},
         },
         "versions": _versions(),
-        "platform": {"python": sys.version.split()[0], "machine": platform.machine()},
+        "platform": {"python": sys.version.split()[0], "machine": platform.machine(),
+                     "system": platform.system()},
         "notebooks": [],
     }
     t_run = time.perf_counter()
     say(f"cvmkit run: {study.title} -> {final}")
     error: str | None = None
-    for i, nb in enumerate(notebooks, 1):
-        declared = _declared_parameters(nb)
-        params = {k: v for k, v in common.items() if k in declared}
-        if "run_dir" in declared:
-            params["run_dir"] = str(tmp.resolve())
-        target = tmp / nb.name
-        say(f"[{i}/{len(notebooks)}] {nb.stem} ...")
-        t0 = time.perf_counter()
-        entry: dict[str, Any] = {"notebook": nb.name, "parameters": {
-            k: v for k, v in params.items() if k != "run_dir"}}
-        try:
-            papermill.execute_notebook(
-                str(nb), str(target), parameters=params, cwd=str(nb_dir),
-                kernel_name=kernel_name, progress_bar=False, log_output=False,
-            )
-        except PapermillExecutionError as exc:
-            error = _failure_message(nb, exc, target)
-        except Exception as exc:  # kernel died, notebook unreadable …
-            error = f"notebook {nb.name} could not run: {type(exc).__name__}: {exc}"
-        entry["seconds"] = round(time.perf_counter() - t0, 3)
-        if error:
-            entry["status"] = "failed"
-            entry["error"] = error
+    pool = _KernelPool(kernel_name, nb_dir, len(notebooks), warm=warm_kernels)
+    exports = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cvmkit-export")
+    pending: list[tuple[dict[str, Any], Future]] = []
+    try:
+        for i, nb in enumerate(notebooks, 1):
+            declared = _declared_parameters(nb)
+            params = {k: v for k, v in common.items() if k in declared}
+            if "run_dir" in declared:
+                params["run_dir"] = str(tmp.resolve())
+            if "write_report" in declared and build_report:
+                params["write_report"] = False  # the pipeline builds it once, at the end
+            if "seed" in declared:
+                manifest["seeds"]["notebooks"][nb.name] = seed
+            target = tmp / nb.name
+            say(f"[{i}/{len(notebooks)}] {nb.stem} ...")
+            t0 = time.perf_counter()
+            entry: dict[str, Any] = {"notebook": nb.name, "parameters": {
+                k: v for k, v in params.items() if k != "run_dir"}}
+            km = None
+            try:
+                km = pool.take()
+                papermill.execute_notebook(
+                    str(nb), str(target), parameters=params, cwd=str(nb_dir),
+                    kernel_name=kernel_name, progress_bar=False, log_output=False, km=km,
+                )
+            except PapermillExecutionError as exc:
+                error = _failure_message(nb, exc)
+            except Exception as exc:  # kernel died, notebook unreadable …
+                tail = pool.stderr_tail()
+                error = f"notebook {nb.name} could not run: {type(exc).__name__}: {exc}"
+                if tail:
+                    error += f"\n  kernel said: {tail}"
+            finally:
+                if km is not None:
+                    pool.stop(km)
+            entry["seconds"] = round(time.perf_counter() - t0, 3)
+            if error:
+                entry["status"] = "failed"
+                entry["error"] = error
+                manifest["notebooks"].append(entry)
+                break
+            entry["status"] = "ok"
             manifest["notebooks"].append(entry)
-            break
-        export_html(target, tmp / f"{nb.stem}.html")
-        entry["status"] = "ok"
-        manifest["notebooks"].append(entry)
-        say(f"[{i}/{len(notebooks)}] {nb.stem} done in {entry['seconds']:.1f} s")
+            pending.append((entry, exports.submit(export_html, target, tmp / f"{nb.stem}.html")))
+            say(f"[{i}/{len(notebooks)}] {nb.stem} done in {entry['seconds']:.1f} s")
+        for entry, fut in pending:
+            try:
+                fut.result()
+            except Exception as exc:
+                entry["html_error"] = f"{type(exc).__name__}: {exc}"
+        if not error and build_report:
+            t0 = time.perf_counter()
+            try:
+                from .report import build_report as _build_report
+                from .report import write_tables_xlsx
+
+                options = _report_options(common)
+                write_tables_xlsx(tmp)
+                _build_report(tmp, manifest=manifest, **options)
+                manifest["report"] = {"html": "report.html", "xlsx": "tables.xlsx",
+                                      "options": options,
+                                      "seconds": round(time.perf_counter() - t0, 3)}
+                say(f"report built in {time.perf_counter() - t0:.1f} s")
+            except Exception as exc:
+                error = f"the report could not be built: {type(exc).__name__}: {exc}"
+    except BaseException:
+        pool.close()
+        exports.shutdown(wait=True)
+        failed = _free_name(base / f"{run_id}-FAILED")
+        if tmp.exists():
+            tmp.rename(failed)
+        raise
+    pool.close()
+    exports.shutdown(wait=True)
 
     seconds = round(time.perf_counter() - t_run, 3)
     manifest["seconds"] = seconds
     manifest["status"] = "failed" if error else "ok"
+    manifest["tables"] = _table_hashes(tmp)
     if error:
         manifest["error"] = error
     atomic_write_text(tmp / "manifest.json", json.dumps(manifest, indent=2, default=str) + "\n")
     if error:
-        failed = base / f"{run_id}-FAILED"
+        failed = _free_name(base / f"{run_id}-FAILED")
         tmp.rename(failed)
         say(f"FAILED: {error}\n  executed notebooks kept in {failed}")
-        raise PipelineError(f"{study.slug}: {error} (executed notebooks kept in {failed})")
+        exc = PipelineError(f"{study.slug}: {error} (executed notebooks kept in {failed})")
+        exc.run_dir = failed  # type: ignore[attr-defined]
+        exc.seconds = seconds  # type: ignore[attr-defined]
+        raise exc
     tmp.rename(final)
     say(f"done in {seconds:.1f} s: {final}")
-    return RunResult(study.slug, final, "ok", seconds, manifest["notebooks"])
+    report = final / "report.html"
+    return RunResult(study.slug, final, "ok", seconds, manifest["notebooks"],
+                     report=report if report.is_file() else None, source=str(study_file))
+
+
+# ---------------------------------------------------------------------- batch
+_DONE_RE = re.compile(r"^\[(\d+)/(\d+)\] (\S+) done in")
+_EVENTS: Any = None
+
+
+def _label(study: str | Path | None) -> str:
+    return str(study) if study is not None else str(default_study_path())
+
+
+def _run_one(job: dict[str, Any], events: Any = None) -> RunResult:
+    """Run one study of a batch; every failure becomes a failed :class:`RunResult`."""
+    label = job["label"]
+
+    def progress(msg: str) -> None:
+        if events is not None:
+            events.put((label, msg))
+
+    t0 = time.perf_counter()
+    run_dir = None
+    try:
+        return run_study(job["study"], progress=progress, **job["kwargs"])
+    except CvmkitError as exc:
+        error = str(exc)
+        run_dir = getattr(exc, "run_dir", None)
+    except Exception as exc:  # an unexpected error still fails this study only
+        error = f"{type(exc).__name__}: {exc}"
+    notebooks: list[dict[str, Any]] = []
+    if run_dir is not None and (Path(run_dir) / "manifest.json").is_file():
+        notebooks = json.loads((Path(run_dir) / "manifest.json").read_text())["notebooks"]
+    return RunResult(study=job.get("slug") or label, run_dir=run_dir, status="failed",
+                     seconds=round(time.perf_counter() - t0, 3), notebooks=notebooks,
+                     error=error, source=label)
+
+
+def _init_worker(events: Any) -> None:
+    global _EVENTS
+    _EVENTS = events
+
+
+def _worker(job: dict[str, Any]) -> RunResult:
+    return _run_one(job, _EVENTS)
+
+
+def _slug_of(study: str | Path | None) -> str | None:
+    try:
+        return load_study(study or default_study_path()).slug
+    except CvmkitError:
+        return None
+
+
+def run_batch(
+    studies: Sequence[str | Path | None],
+    jobs: int = 1,
+    data_path: str | Path | None = None,
+    out: str | Path = "reports",
+    parameters: Mapping[str, Any] | None = None,
+    notebooks_dir: str | Path | None = None,
+    seed: int = 2026,
+    progress: Callable[[str], None] | None = print,
+    kernel_name: str = "python3",
+    build_report: bool = True,
+    warm_kernels: bool = True,
+) -> list[RunResult]:
+    """Run several studies, ``jobs`` at a time in worker processes.
+
+    Each study is run by :func:`run_study` in its own worker process (``jobs > 1``) or one
+    after another in this process (``jobs == 1``).  A study that fails — a bad study file, a
+    notebook that raises, a worker that dies — is reported as a failed :class:`RunResult` and
+    the others carry on; every run folder is built apart, so no study can touch another's.
+
+    Parameters
+    ----------
+    studies : sequence of str or Path
+        The study files (``None`` stands for the bundled demo).
+    jobs : int
+        How many studies run at the same time.
+    data_path, out, parameters, notebooks_dir, seed, kernel_name, build_report, warm_kernels
+        As for :func:`run_study`; the same for every study.
+    progress : callable, optional
+        Called with each line of overall progress (``None`` for silence).
+
+    Returns
+    -------
+    list of RunResult
+        In the order of ``studies``; ``status`` is ``"ok"`` or ``"failed"`` (with ``error``).
+
+    Examples
+    --------
+    >>> results = run_batch(["a/study.yaml", "b/study.yaml"], jobs=2)  # doctest: +SKIP
+    >>> print(format_batch_summary(results))  # doctest: +SKIP
+    """
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    if jobs < 1:
+        raise CvmkitError(f"jobs: expected a positive number of worker processes, got {jobs}")
+    say = progress or (lambda _msg: None)
+    if data_path is not None and len(studies) > 1:
+        raise CvmkitError("--data names one data file, so it goes with one study only")
+    nb_dir = Path(notebooks_dir) if notebooks_dir else default_notebooks_dir()
+    n_nb = len(discover_notebooks(nb_dir))
+    kwargs = dict(data_path=data_path, out=out, parameters=dict(parameters or {}),
+                  notebooks_dir=nb_dir, seed=seed, kernel_name=kernel_name,
+                  build_report=build_report, warm_kernels=warm_kernels)
+    job_list = [{"label": _label(s), "study": s, "slug": _slug_of(s), "kwargs": kwargs}
+                for s in studies]
+    total_nb = n_nb * len(job_list)
+    state = {"notebooks": 0, "studies": 0}
+
+    def show(label: str, msg: str) -> None:
+        if _DONE_RE.match(msg):
+            state["notebooks"] += 1
+        elif not (msg.startswith("FAILED") or msg.startswith("done in")
+                  or msg.startswith("cvmkit run:")):
+            return
+        say(f"[{state['studies']}/{len(job_list)} studies, {state['notebooks']}/{total_nb} "
+            f"notebooks] {label}: {msg.splitlines()[0]}")
+
+    def finished(job: dict[str, Any], result: RunResult) -> None:
+        state["studies"] += 1
+        # the notebooks a failed study never reached still count as finished work
+        state["notebooks"] = min(total_nb, state["notebooks"] + n_nb - sum(
+            1 for nb in result.notebooks if nb.get("status") == "ok"))
+        outcome = "ok" if result.status == "ok" else "FAILED"
+        say(f"[{state['studies']}/{len(job_list)} studies, {state['notebooks']}/{total_nb} "
+            f"notebooks] {job['label']}: {outcome} in {result.seconds:.1f} s")
+
+    results: list[RunResult | None] = [None] * len(job_list)
+    say(f"cvmkit run: {len(job_list)} studies, {jobs} at a time, {n_nb} notebooks each")
+    if jobs == 1 or len(job_list) == 1:
+        class _Direct:
+            def __init__(self, label: str) -> None:
+                self.label = label
+
+            def put(self, item: tuple[str, str]) -> None:
+                show(*item)
+
+        for i, job in enumerate(job_list):
+            results[i] = _run_one(job, _Direct(job["label"]))
+            finished(job, results[i])
+        return [r for r in results if r is not None]
+
+    ctx = multiprocessing.get_context("spawn")
+    events = ctx.Queue()
+    extra: dict[str, Any] = {}
+    if sys.version_info >= (3, 11):
+        extra["max_tasks_per_child"] = 1  # a fresh process per study
+    with ProcessPoolExecutor(max_workers=min(jobs, len(job_list)), mp_context=ctx,
+                             initializer=_init_worker, initargs=(events,), **extra) as ex:
+        futures = {ex.submit(_worker, job): i for i, job in enumerate(job_list)}
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+            _drain(events, show)
+            for fut in done:
+                i = futures[fut]
+                job = job_list[i]
+                try:
+                    result = fut.result()
+                except BaseException as exc:  # the worker process died
+                    result = RunResult(study=job["slug"] or job["label"], run_dir=None,
+                                       status="failed", seconds=0.0,
+                                       error=f"worker process failed: {type(exc).__name__}: "
+                                             f"{exc}", source=job["label"])
+                results[i] = result
+                finished(job, result)
+        _drain(events, show)
+    return [r for r in results if r is not None]
+
+
+def _drain(events: Any, show: Callable[[str, str], None]) -> None:
+    import queue
+
+    while True:
+        try:
+            label, msg = events.get_nowait()
+        except queue.Empty:
+            return
+        except (EOFError, OSError):
+            return
+        show(label, msg)
+
+
+def format_batch_summary(results: Sequence[RunResult]) -> str:
+    """The summary table of a batch: study, outcome, time and report (or failed folder).
+
+    Examples
+    --------
+    >>> r = RunResult("demo", Path("reports/demo/x"), "ok", 12.5, report=Path("r.html"),
+    ...               source="demo.yaml")
+    >>> print(format_batch_summary([r]))  # doctest: +NORMALIZE_WHITESPACE
+    study  file       outcome  time    report
+    demo   demo.yaml  ok       12.5 s  r.html
+    """
+    rows = [("study", "file", "outcome", "time", "report")]
+    notes: dict[int, str] = {}
+    for k, r in enumerate(results):
+        where = r.report if r.status == "ok" and r.report else r.run_dir
+        rows.append((str(r.study), str(r.source or ""), "ok" if r.status == "ok" else "FAILED",
+                     f"{r.seconds:.1f} s", str(where) if where else "-"))
+        if r.status != "ok" and r.error:
+            notes[k + 1] = r.error.strip().splitlines()[0]
+    widths = [max(len(row[c]) for row in rows) for c in range(5)]
+    lines = []
+    for k, row in enumerate(rows):
+        lines.append("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip())
+        if k in notes:
+            lines.append(f"  -> {notes[k]}")
+    return "\n".join(lines)

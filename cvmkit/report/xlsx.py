@@ -1,0 +1,119 @@
+"""``tables.xlsx``: every table of a run in one workbook, one labelled sheet per table.
+
+The first sheet, *Contents*, lists every table with the step that made it, its sheet, its size
+and the CSV file it came from.  Each table's sheet starts with a title row (the step and the
+table's name) and the source file, then the table itself with a bold, frozen header row.
+
+Sheet names are at most 31 characters (Excel's limit) and unique: ``"03 importance"`` for
+``tables/03_driver_regression__importance.csv``, shortened and numbered where needed.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from ..io.artifacts import atomic_write_bytes
+
+__all__ = ["TABLES_FILE", "sheet_names", "write_tables_xlsx"]
+
+TABLES_FILE = "tables.xlsx"
+_INVALID = re.compile(r"[\[\]:*?/\\]")
+
+
+def _tables(run: Path) -> list[Path]:
+    d = run / "tables"
+    return sorted(d.glob("*__*.csv")) if d.is_dir() else []
+
+
+def sheet_names(run_dir: str | Path) -> dict[str, str]:
+    """``{table file stem: sheet name}`` for every table of a run, as in ``tables.xlsx``.
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd
+    >>> from cvmkit.io import write_table
+    >>> run = tempfile.mkdtemp()
+    >>> _ = write_table(run, "03_driver_regression", "importance", pd.DataFrame({"a": [1]}))
+    >>> sheet_names(run)
+    {'03_driver_regression__importance': '03 importance'}
+    """
+    names: dict[str, str] = {}
+    taken: set[str] = {"contents"}
+    for p in _tables(Path(run_dir)):
+        notebook, name = p.stem.split("__", 1)
+        number = notebook.split("_", 1)[0]
+        base = _INVALID.sub("_", f"{number} {name}")[:31].strip("'")
+        sheet, k = base, 2
+        while sheet.lower() in taken:
+            suffix = f"~{k}"
+            sheet = base[: 31 - len(suffix)] + suffix
+            k += 1
+        taken.add(sheet.lower())
+        names[p.stem] = sheet
+    return names
+
+
+def _label(stem: str) -> tuple[str, str]:
+    notebook, name = stem.split("__", 1)
+    number, _, step = notebook.partition("_")
+    return f"{number} · {step.replace('_', ' ').capitalize()}", name.replace("_", " ")
+
+
+def write_tables_xlsx(run_dir: str | Path, path: str | Path | None = None) -> Path:
+    """Write every ``tables/*.csv`` of a run into one workbook.
+
+    Parameters
+    ----------
+    run_dir : str or Path
+        The run directory.
+    path : str or Path, optional
+        Where to write (default: ``run_dir/tables.xlsx``).
+
+    Returns
+    -------
+    Path
+    """
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    run = Path(run_dir)
+    target = Path(path) if path is not None else run / TABLES_FILE
+    sheets = sheet_names(run)
+    frames = {p.stem: pd.read_csv(p) for p in _tables(run)}
+    contents = pd.DataFrame(
+        [{"sheet": sheets[stem], "step": _label(stem)[0], "table": _label(stem)[1],
+          "rows": len(f), "columns": f.shape[1], "source": f"tables/{stem}.csv"}
+         for stem, f in frames.items()],
+        columns=["sheet", "step", "table", "rows", "columns", "source"],
+    )
+    buf = io.BytesIO()
+    bold = Font(bold=True)
+    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
+        contents.to_excel(writer, sheet_name="Contents", index=False, startrow=2)
+        ws = writer.sheets["Contents"]
+        ws["A1"] = "Tables of this run"
+        ws["A1"].font = Font(bold=True, size=13)
+        ws.freeze_panes = "A4"
+        for stem, frame in frames.items():
+            sheet = sheets[stem]
+            frame.to_excel(writer, sheet_name=sheet, index=False, startrow=3)
+            ws = writer.sheets[sheet]
+            step, name = _label(stem)
+            ws["A1"] = f"{step} — {name}"
+            ws["A1"].font = Font(bold=True, size=13)
+            ws["A2"] = f"source: tables/{stem}.csv ({len(frame):,} rows)"
+            ws.freeze_panes = "A5"
+            for j, col in enumerate(frame.columns, 1):
+                ws.cell(row=4, column=j).font = bold
+                width = max([len(str(col))] + [len(str(v)) for v in frame[col].head(200)])
+                ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 8), 60)
+        ws = writer.sheets["Contents"]
+        for j, col in enumerate(contents.columns, 1):
+            width = max([len(str(col))] + [len(str(v)) for v in contents[col]])
+            ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 8), 60)
+        writer.book.properties.creator = "cvmkit"
+    return atomic_write_bytes(target, buf.getvalue())

@@ -1,0 +1,187 @@
+"""report.html built from a small hand-made run directory: what goes in, what stays out."""
+
+from __future__ import annotations
+
+import base64
+import re
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import nbformat  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from nbformat.v4 import (  # noqa: E402
+    new_code_cell,
+    new_markdown_cell,
+    new_notebook,
+    new_output,
+)
+
+from cvmkit.errors import DataError  # noqa: E402
+from cvmkit.io import write_figure, write_results, write_table  # noqa: E402
+from cvmkit.report import build_report, collect_sections, sheet_names  # noqa: E402
+from cvmkit.study import load_study  # noqa: E402
+
+DEMO = Path(__file__).resolve().parents[1] / "data" / "demo" / "study.yaml"
+NB03 = "03_driver_regression"
+
+
+def _figure(title: str):
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.bar(["a", "b"], [1, 2])
+    ax.set_title(title)
+    return fig
+
+
+def _executed_03(path: Path) -> None:
+    nb = new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    params = new_code_cell('run_dir = "../reports/lab"')
+    params.metadata["tags"] = ["parameters"]
+    fig_cell = new_code_cell('SECRET_CODE = 1\nwrite_figure(run_dir, NB, "importance", fig)')
+    fig_cell.outputs = [
+        new_output("stream", name="stdout", text="PRINTED_TEXT\n"),
+        new_output("display_data", data={"text/markdown": "**Taste** leads the drivers.",
+                                          "text/plain": "<IPython.core.display.Markdown>"}),
+        new_output("display_data", data={"text/html": "<table>SECRET_HTML</table>",
+                                          "text/plain": "frame"}),
+        new_output("error", ename="ValueError", evalue="TRACEBACK_TEXT", traceback=[]),
+    ]
+    skipped = new_markdown_cell("A cell the author keeps out: SKIPPED_CELL.")
+    skipped.metadata["tags"] = ["report-skip"]
+    nb.cells = [
+        new_markdown_cell("# 03 · Driver regression: what drives value\n\nWhy drivers matter.\n\n"
+                          "Change the parameters below to run it on your own study."),
+        params,
+        new_markdown_cell("## 1 · Relative importance\n\nShapley shares of R²."),
+        fig_cell,
+        skipped,
+        new_markdown_cell("## 2 · Models\n\nThe coefficients."),
+        new_code_cell('write_table(run_dir, NB, "importance", table)'),
+        new_markdown_cell("### Results written for the summary\n\n`results/03.json`: "
+                          "`RESULTS_DOC_KEYS`."),
+    ]
+    nbformat.write(nb, str(path))
+
+
+@pytest.fixture
+def run(tmp_path: Path) -> Path:
+    run = tmp_path / "run"
+    run.mkdir()
+    load_study(DEMO).to_json(run / "study.json")
+    write_results(run, "01_data_collection", {"n_clean": 1135})
+    write_results(run, NB03, {"top_drivers": [
+        {"label": "Great-tasting coffee", "share": 0.3, "ci_low": 0.25, "ci_high": 0.35}]})
+    write_table(run, NB03, "importance", pd.DataFrame(
+        {"attribute": ["taste", "speed"], "share": [0.3, 0.2], "n": [1000, 1000]}))
+    write_table(run, "01_data_collection", "big",
+                pd.DataFrame({f"c{j}": range(40) for j in range(12)}))
+    write_figure(run, NB03, "importance", _figure("importance"))
+    write_figure(run, "04_value_maps", "ipa", _figure("ipa"))
+    plt.close("all")
+    _executed_03(run / f"{NB03}.ipynb")
+    return run
+
+
+def _page(run: Path, **kw) -> str:
+    return build_report(run, **kw).read_text(encoding="utf-8")
+
+
+def test_page_is_self_contained(run: Path) -> None:
+    page = _page(run)
+    assert "<script" not in page.lower()
+    assert re.search(r'http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+                     r"img-src data:;", page)
+    assert not re.search(r"""(src|href)\s*=\s*["'](https?:|//)""", page)
+    assert "<link" not in page.lower() and "@import" not in page and "url(" not in page
+    srcs = re.findall(r'<img src="([^"]+)"', page)
+    assert len(srcs) == 2 and all(s.startswith("data:image/png;base64,") for s in srcs)
+    embedded = {base64.b64decode(s.split(",", 1)[1]) for s in srcs}
+    on_disk = {p.read_bytes() for p in (run / "figures").glob("*.png")}
+    assert embedded == on_disk
+
+
+def test_contents_link_to_every_section_and_heading(run: Path) -> None:
+    page = _page(run)
+    targets = re.findall(r'<a href="#([^"]+)"', page)
+    ids = set(re.findall(r'id="([^"]+)"', page))
+    assert targets and set(targets) <= ids
+    sections = re.findall(r'<section id="([^"]+)" class="report-section" data-section="([^"]+)"',
+                          page)
+    assert [s[1] for s in sections] == ["summary", "01_data_collection", NB03, "04_value_maps"]
+    assert "1 · Relative importance" in re.search(r"<nav.*?</nav>", page, re.S).group(0)
+
+
+def test_narrative_without_code_or_lab_notes(run: Path) -> None:
+    page = _page(run)
+    for hidden in ("SECRET_CODE", "PRINTED_TEXT", "SECRET_HTML", "TRACEBACK_TEXT",
+                   "SKIPPED_CELL", "RESULTS_DOC_KEYS", "Change the parameters", "run_dir"):
+        assert hidden not in page, hidden
+    assert "Driver regression: what drives value" in page
+    assert "<strong>Taste</strong> leads the drivers." in page
+    # the figure sits after the cell that wrote it, the table after its own cell
+    section = page[page.index(f'data-section="{NB03}"'):]
+    order = [section.index(s) for s in ("Shapley shares", "Taste</strong> leads",
+                                        f'data-figure="{NB03}__importance"', "The coefficients",
+                                        f'data-table="{NB03}__importance"')]
+    assert order == sorted(order)
+
+
+def test_sections_from_artefacts_alone(run: Path) -> None:
+    sections = {s.notebook: s for s in collect_sections(run)}
+    assert sections["04_value_maps"].title == "Value maps"
+    assert sections["04_value_maps"].figures == ["ipa"]
+    assert sections[NB03].figures == ["importance"] and sections[NB03].tables == ["importance"]
+    assert [h for _, h in sections[NB03].headings] == ["1 · Relative importance", "2 · Models"]
+
+
+def test_long_tables_are_cut_with_a_pointer_to_the_workbook(run: Path) -> None:
+    page = _page(run)
+    block = re.search(r'data-table="01_data_collection__big">(.*?)</p></div>', page, re.S)
+    assert block is not None
+    rows = re.findall(r"<tr>", block.group(1))
+    assert len(rows) == 1 + 15  # header + first 15 rows
+    assert "Showing the first 15 of 40 rows and first 10 of 12 columns" in block.group(1)
+    assert f"“{sheet_names(run)['01_data_collection__big']}” of tables.xlsx" in block.group(1)
+
+
+def test_cover_from_parameters(run: Path, tmp_path: Path) -> None:
+    logo = tmp_path / "logo.png"
+    fig = _figure("logo")
+    fig.savefig(logo)
+    plt.close(fig)
+    page = _page(run, client_name="Bean & Co", report_title="Value 2026",
+                 report_date="March 2026", logo_path=logo, accent_color="teal")
+    assert '<p class="client">Bean &amp; Co</p>' in page
+    assert "<h1>Value 2026</h1>" in page and "March 2026" in page
+    assert "--accent: #008080;" in page
+    src = re.search(r'<img class="logo" src="data:image/png;base64,([^"]+)"', page).group(1)
+    assert base64.b64decode(src) == logo.read_bytes()
+
+
+def test_cover_defaults_to_the_study(run: Path) -> None:
+    page = _page(run)
+    assert '<p class="client">Acme Coffee</p>' in page
+    assert "<h1>Coffee shops — customer value study 2026</h1>" in page
+    assert "--accent: #1f5f8b;" in page
+
+
+def test_summary_and_cards_come_from_results(run: Path) -> None:
+    page = _page(run)
+    summary = page[page.index('id="summary"'):page.index('data-section="01_data_collection"')]
+    assert "Acme&#x27;s overall value is driven most by Great-tasting coffee" in summary
+    assert '<span class="value">1,135</span>' in summary
+    assert "Not covered by this run:" in summary and "notebook 05 did not run" in summary
+
+
+@pytest.mark.parametrize("kw, match", [
+    ({"accent_color": "not-a-colour"}, "accent_color: 'not-a-colour' is not a colour"),
+    ({"logo_path": "missing-logo.png"}, "logo_path: image file 'missing-logo.png' does not"),
+])
+def test_bad_report_parameters(run: Path, kw: dict, match: str) -> None:
+    with pytest.raises(DataError, match=match):
+        build_report(run, **kw)
