@@ -199,7 +199,11 @@ def _crossing(price: np.ndarray, rising: np.ndarray, falling: np.ndarray
     t = -d[k - 1] / (d[k] - d[k - 1])
     x = price[k - 1] + t * (price[k] - price[k - 1])
     share = rising[k - 1] + t * (rising[k] - rising[k - 1])
-    return float(x), float(share), float(price[k]), ""
+    note = ""
+    if share < 1e-9 or share > 1 - 1e-9:
+        note = (f"the curves meet where both are {round(share):d} (the two answers do not "
+                "overlap); the first such price is reported")
+    return float(x), float(share), float(price[k]), note
 
 
 def van_westendorp(data: pd.DataFrame, too_cheap: str, cheap: str, expensive: str,

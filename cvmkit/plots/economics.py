@@ -70,7 +70,8 @@ def plot_clv(table: pd.DataFrame, by: str, *, currency: str = "", title: str | N
     ax.set_xlabel(f"Customer lifetime value ({currency})" if currency else
                   "Customer lifetime value")
     ax.set_title(title or f"CLV by {by}")
-    ax.legend(frameon=False, fontsize=8, loc="lower right")
+    ax.legend(frameon=False, fontsize=8, loc="upper center", ncol=2,
+              bbox_to_anchor=(0.5, -0.15 - 0.25 / max(len(table), 1)))
     ax.figure.tight_layout()
     return ax
 

@@ -64,13 +64,14 @@ def plot_trend(table: pd.DataFrame, x: str, *, metric: str = "nps", label: str |
     ax = _axes(ax, (6, 4))
     t = table.dropna(subset=[est])
     pos = np.arange(len(t))
-    ax.fill_between(pos, t[lo], t[hi], color=_LINE, alpha=0.15, gid="interval",
-                    label="95% interval" if label is None else None)
     ax.plot(pos, t[est], marker="o", color=_LINE, gid="estimate", label=label or ylab)
+    ax.errorbar(pos, t[est], yerr=[t[est] - t[lo], t[hi] - t[est]], fmt="none", ecolor=_LINE,
+                capsize=5, alpha=0.6, gid="interval", label="95% interval")
     for p, v in zip(pos, t[est]):
         ax.annotate(f"{v:.1f}" if metric != "top_box" else f"{v:.0%}", (p, v),
                     textcoords="offset points", xytext=(0, 8), ha="center")
     ax.set_xticks(pos, [str(v) for v in t[x]])
+    ax.set_xlim(-0.5, len(t) - 0.5)
     ax.set_xlabel(x.replace("_", " ").capitalize())
     ax.set_ylabel(ylab)
     ax.set_title(title or f"{ylab} by {x}")
@@ -109,7 +110,8 @@ def plot_nps_shares(table: pd.DataFrame, by: str, *, title: str | None = None,
     ax.set_xlim(0, 1.18)
     ax.set_xlabel("Share of respondents")
     ax.set_title(title or f"Promoters, passives and detractors by {by}")
-    ax.legend(loc="lower center", bbox_to_anchor=(0.45, 1.06), ncol=3, frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.45, -0.18 - 0.3 / max(len(t), 1)), ncol=3,
+              frameon=False)
     ax.invert_yaxis()
     ax.figure.tight_layout()
     return ax
@@ -171,6 +173,8 @@ def plot_differences(table: pd.DataFrame, *, title: str | None = None,
     ax.set_yticks(pos, [f"{b} vs {a}" for a, b in zip(t["group_a"], t["group_b"])])
     ax.invert_yaxis()
     metric = str(t["metric"].iloc[0]) if "metric" in t and len(t) else "estimate"
+    metric = {"nps": "NPS (points)", "mean": "mean score", "top_box": "top-box share"}.get(
+        metric, metric)
     ax.set_xlabel(f"Difference in {metric} (95% interval; filled = significant)")
     ax.set_title(title or "Differences between groups")
     ax.figure.tight_layout()

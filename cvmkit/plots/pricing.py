@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from adjustText import adjust_text
 from matplotlib.axes import Axes
 
 from ..errors import DataError
@@ -53,13 +54,17 @@ def plot_psm(curves: pd.DataFrame, points: pd.DataFrame, *, currency: str = "",
     if {"pmc", "pme"} <= set(pts.index) and pts.loc[["pmc", "pme"], "price"].notna().all():
         ax.axvspan(pts.at["pmc", "price"], pts.at["pme", "price"], color="grey", alpha=0.12,
                    gid="acceptable-range", label="Range of acceptable prices")
+    labels = []
     for p, row in pts.iterrows():
         if not np.isfinite(row["price"]):
             continue
         ax.scatter([row["price"]], [row["share"]], color="black", zorder=4, s=25,
                    gid="price-point")
-        ax.annotate(f"{p.upper()} {currency}{row['price']:.2f}", (row["price"], row["share"]),
-                    textcoords="offset points", xytext=(6, 6), fontsize=8)
+        labels.append(ax.text(row["price"], row["share"], f"{p.upper()} {currency}"
+                              f"{row['price']:.2f}", fontsize=8, gid="price-point-label"))
+    if labels:
+        adjust_text(labels, ax=ax, expand=(1.3, 1.6),
+                    arrowprops={"arrowstyle": "-", "color": "grey", "lw": 0.6})
     ax.set_xlabel(f"Price ({currency})" if currency else "Price")
     ax.set_ylabel("Share of respondents")
     ax.set_ylim(0, 1)
@@ -92,15 +97,16 @@ def plot_demand(curve: pd.DataFrame, optima: pd.DataFrame | None = None, *,
     ax2.plot(curve["price"], curve["revenue"], color="#e67e22", gid="curve",
              label="Revenue per respondent")
     ax2.set_ylabel("Revenue per respondent", color="#e67e22")
+    marks = []
     if optima is not None:
         _need(optima, ["objective", "price"], "plot_demand")
         for _, row in optima.iterrows():
             colour = "#1f4e79" if row["objective"] == "trial" else "#e67e22"
-            ax.axvline(row["price"], color=colour, ls="--", lw=1, gid="optimum")
-            ax.annotate(f"max {row['objective']}: {currency}{row['price']:.2f}",
-                        (row["price"], 0.98), xycoords=("data", "axes fraction"),
-                        rotation=90, va="top", ha="right", fontsize=8)
-    lines = ax.get_lines()[:1] + ax2.get_lines()[:1]
+            what = "demand" if row["objective"] == "trial" and col == "demand" else \
+                row["objective"]
+            marks.append(ax.axvline(row["price"], color=colour, ls="--", lw=1, gid="optimum",
+                                    label=f"Highest {what} at {currency}{row['price']:.2f}"))
+    lines = ax.get_lines()[:1] + ax2.get_lines()[:1] + marks
     ax.legend(lines, [ln.get_label() for ln in lines], loc="upper right", frameon=False,
               fontsize=8)
     ax.set_title(title or "Demand and revenue by price")
@@ -127,19 +133,21 @@ def plot_value_ratio(table: pd.DataFrame, *, by: str | None = None, focal: str |
     t = table.dropna(subset=["benefits", "price"])
     markers = ["o", "s", "^", "D", "v", "P"]
     groups = [(None, t)] if by is None else list(t.groupby(by, sort=True))
+    texts = []
     for k, (g, sub) in enumerate(groups):
         for _, row in sub.iterrows():
             big = focal is not None and row["brand"] == focal
             ax.scatter(row["price"], row["benefits"], s=90 if big else 40,
                        marker=markers[k % len(markers)], color="#1f4e79" if big else "#7f8c8d",
                        gid="estimate", label=str(g) if (by and row.name == sub.index[0]) else None)
-            ax.annotate(f"{row['brand']} ({row['value_ratio']:.2f})",
-                        (row["price"], row["benefits"]), textcoords="offset points",
-                        xytext=(5, 4), fontsize=8)
+            texts.append(ax.text(row["price"], row["benefits"],
+                                 f"{row['brand']} ({row['value_ratio']:.2f})", fontsize=8))
     ratio = t["value_ratio"].mean()
     xs = np.linspace(t["price"].min() * 0.95, t["price"].max() * 1.05, 2)
     ax.plot(xs, ratio * xs, color="grey", ls="--", lw=1, gid="curve",
             label=f"Mean value ratio {ratio:.2f}")
+    if texts:
+        adjust_text(texts, ax=ax, arrowprops={"arrowstyle": "-", "color": "grey", "lw": 0.6})
     ax.set_xlabel("Perceived price (higher = more expensive)")
     ax.set_ylabel("Perceived benefits (mean performance)")
     ax.set_title(title or "Value ratio: perceived benefits over perceived price")
