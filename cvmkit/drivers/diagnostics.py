@@ -163,8 +163,8 @@ def resolve_weights(data: pd.DataFrame, weights: Any) -> np.ndarray:
     bad = ~np.isfinite(w) | (w < 0)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise DataError(f"{label}: row {data.index[i]!r} has weight {w[i]!r}; weights must be "
-                        "finite and non-negative")
+        raise DataError(f"{label}: row {data.index[i]!r} has weight {float(w[i])!r}; weights "
+                        "must be finite and non-negative")
     if w.sum() <= 0:
         raise DataError(f"{label}: all weights are zero")
     return w
