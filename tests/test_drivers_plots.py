@@ -56,7 +56,10 @@ def test_plot_importance_bars_intervals_order(df):
     lmg = t[t["method"] == "lmg"].sort_values("share")
     np.testing.assert_allclose([b.get_width() for b in bars], lmg["share"])
     assert [x.get_text() for x in ax.get_yticklabels()] == ["Gamma", "Beta", "Alpha"]
-    assert len(_gid(ax, "interval")) == 1
+    from matplotlib.collections import LineCollection
+
+    segs = [c for c in _gid(ax, "interval") if isinstance(c, LineCollection)][0].get_segments()
+    np.testing.assert_allclose([s[:, 0] for s in segs], lmg[["lower", "upper"]].to_numpy())
     assert "LMG" in ax.get_xlabel()
     ax2 = plot_importance(t, method="relative_weights")
     assert "Relative weights" in ax2.get_xlabel()
