@@ -42,24 +42,25 @@ def write_demo(out_dir: str | Path, seed: int = DEMO_SEED, n: int | None = None)
     Returns
     -------
     dict
-        ``{"study": path, "responses": path, "truth": path}``.
+        ``{"study": path, "responses": path, "truth": path, ...}`` and the customer-economics
+        files (transactions, customers, acquisition spend).
 
     Examples
     --------
     >>> import tempfile
     >>> from cvmkit.simulate import write_demo
     >>> paths = write_demo(tempfile.mkdtemp(), seed=1, n=200)
-    >>> sorted(paths)
-    ['responses', 'study', 'truth']
+    >>> sorted(paths)[:3]
+    ['acquisition', 'customers', 'responses']
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     responses, truth = simulate_survey(seed=seed) if n is None else simulate_survey(n=n, seed=seed)
     spec = study_spec()
-    _, truth["transactions"] = write_transactions(out, seed)  # its own random stream
+    tx_paths, truth["transactions"] = write_transactions(out, seed)  # its own random stream
     spec["transactions"] = transactions_spec()
     paths = {"study": out / "study.yaml", "responses": out / "responses.csv",
-             "truth": out / "truth.json"}
+             "truth": out / "truth.json", **tx_paths}
     atomic_write_text(paths["responses"], responses.to_csv(index=False, lineterminator="\n",
                                                                float_format="%.10g"))
     atomic_write_text(paths["study"], _HEADER + yaml.safe_dump(

@@ -321,7 +321,7 @@ def simulate_survey(n: int = N_RESPONDENTS, seed: int = 2026) -> tuple[pd.DataFr
     df["nps"], df["csat"], df["ces"] = nps, csat, ces
 
     # --- price questions: Van Westendorp, Newton–Miller–Smith, Gabor–Granger ----------------
-    mid = rng.lognormal(np.log(3.2), 0.18, n)
+    mid = rng.lognormal(np.log(3.2), 0.28, n)  # each respondent's acceptable price
     tc = np.round(mid * rng.uniform(0.45, 0.65, n), 1)
     ch = np.round(np.maximum(mid * rng.uniform(0.70, 0.88, n), tc + 0.1), 1)
     ex = np.round(np.maximum(mid * rng.uniform(1.10, 1.30, n), ch + 0.1), 1)
@@ -332,8 +332,11 @@ def simulate_survey(n: int = N_RESPONDENTS, seed: int = 2026) -> tuple[pd.DataFr
     df["nms_cheap"] = np.clip(np.rint(rng.normal(3.9, 0.8, n)), 1, 5)
     df["nms_expensive"] = np.clip(np.rint(rng.normal(2.3, 0.9, n)), 1, 5)
     gg_prices = (2.5, 3.0, 3.5, 4.0, 4.5)
+    # one willingness to pay per respondent, so answers fall monotonically with the price
+    uplift = [rng.uniform(1.0, 1.5, n) for _ in gg_prices]
+    wtp = mid * uplift[0]
     for p in gg_prices:
-        df[f"gg_{int(p * 100)}"] = (mid * rng.uniform(1.0, 1.5, n) >= p).astype(int)
+        df[f"gg_{int(p * 100)}"] = (wtp >= p).astype(int)
 
     # --- journey touchpoints (satisfaction 1–10, importance 1–5) ----------------------------
     tp_truth = {"website": (7.4, 2.4), "app": (5.1, 4.3), "queue": (4.8, 4.6),
