@@ -32,7 +32,8 @@ __all__ = ["main", "parse_parameters"]
 def parse_parameters(items: Sequence[str]) -> dict[str, Any]:
     """Turn ``["n_boot=500", "segment=A"]`` into ``{"n_boot": 500, "segment": "A"}``.
 
-    Values are read as YAML scalars, so numbers, booleans and ``null`` keep their type.
+    Values are read as YAML scalars, so numbers, booleans and ``null`` keep their type; a value
+    YAML would read as nothing (``accent_color=#1f5f8b`` starts a YAML comment) stays a string.
     """
     out: dict[str, Any] = {}
     for item in items:
@@ -40,9 +41,12 @@ def parse_parameters(items: Sequence[str]) -> dict[str, Any]:
         if not sep or not name.strip().isidentifier():
             raise CvmkitError(f"-p {item!r}: expected name=value with a Python identifier as name")
         try:
-            out[name.strip()] = yaml.safe_load(value) if value.strip() else ""
+            parsed = yaml.safe_load(value) if value.strip() else ""
         except yaml.YAMLError:
-            out[name.strip()] = value
+            parsed = value
+        if parsed is None and value.strip() not in ("null", "Null", "NULL", "~"):
+            parsed = value.strip()  # e.g. "#1f5f8b", which YAML reads as a comment
+        out[name.strip()] = parsed
     return out
 
 

@@ -290,6 +290,42 @@ class _KernelPool:
         return "\n".join(text[-lines:])
 
 
+def _check_report_options(params: Mapping[str, Any], study_file: Path) -> dict[str, Any]:
+    """Check the report parameters before any notebook runs; make the logo path absolute.
+
+    A relative ``logo_path`` is looked up in the study's folder, then in the current folder.
+    """
+    from .errors import DataError
+    from .report.html import _accent
+
+    out: dict[str, Any] = {}
+    if params.get("accent_color") is not None:
+        _accent(params["accent_color"])
+    logo = params.get("logo_path")
+    if logo:
+        p = Path(str(logo)).expanduser()
+        if not p.is_absolute():
+            p = next((c for c in (study_file.parent / p, Path.cwd() / p) if c.is_file()), p)
+        if not p.is_file():
+            raise DataError(f"logo_path: image file '{logo}' does not exist (looked in "
+                            f"{study_file.parent} and {Path.cwd()})")
+        out["logo_path"] = str(p.resolve())
+    return out
+
+
+def _other_inputs(study: Study) -> dict[str, Any]:
+    """Hashes of the other files a study names (transactions, customers, acquisition)."""
+    out: dict[str, Any] = {}
+    tx = study.transactions or {}
+    for key in ("path", "customers", "acquisition"):
+        name = tx.get(key)
+        if isinstance(name, str):
+            p = study.resolve(name)
+            if p is not None and p.is_file():
+                out[f"transactions.{key}"] = {"path": str(p.resolve()), "sha256": _sha256(p)}
+    return out
+
+
 def _report_options(params: Mapping[str, Any]) -> dict[str, Any]:
     return {k: params.get(k) for k in REPORT_PARAMETERS if params.get(k) is not None}
 
@@ -377,17 +413,19 @@ def run_study(
     nb_dir = Path(notebooks_dir) if notebooks_dir else default_notebooks_dir()
     notebooks = discover_notebooks(nb_dir)
 
-    base = Path(out) / study.slug
-    base.mkdir(parents=True, exist_ok=True)
-    run_id, tmp = _reserve_run(base, run_id)
-    final = base / run_id
-
     common = {
         "study_path": str(study_file.resolve()),
         "data_path": str(Path(data_file).resolve()),
         "seed": seed,
         **dict(parameters or {}),
     }
+    if build_report:
+        common.update(_check_report_options(common, study_file))
+
+    base = Path(out) / study.slug
+    base.mkdir(parents=True, exist_ok=True)
+    run_id, tmp = _reserve_run(base, run_id)
+    final = base / run_id
     manifest: dict[str, Any] = {
         "study": study.title,
         "client": study.client,
@@ -401,6 +439,7 @@ def run_study(
             "study": {"path": str(study_file.resolve()), "sha256": _sha256(study_file)},
             "data": {"path": str(Path(data_file).resolve()), "sha256": _sha256(Path(data_file))},
             "notebooks": {nb.name: _sha256(nb) for nb in notebooks},
+            **_other_inputs(study),
         },
         "versions": _versions(),
         "platform": {"python": sys.version.split()[0], "machine": platform.machine(),

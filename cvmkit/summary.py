@@ -127,215 +127,377 @@ def _money(x: float | None, currency: str) -> str:
 
 
 # ---------------------------------------------------------------------- the parts
-def summarize_drivers(results: Mapping[str, Any], brand: str = "the brand") -> list[str]:
+def summarize_drivers(results: Mapping[str, Any], brand: str = "the brand",
+                      labels: Mapping[str, str] | None = None) -> list[str]:
     """Sentences on the top drivers of overall value and how certain they are.
 
-    Reads ``top_drivers`` (a list of ``{label, share, ci_low, ci_high}`` or of labels), and
-    ``r2`` / ``n`` / ``method`` when present.
+    Reads notebook 03's ``top_drivers`` (attribute ids, largest first), ``shares`` (each
+    driver's LMG share of R², in per cent), ``intervals`` (bootstrap 95% interval of each
+    share), ``r2``, ``p_top_outranks_second`` (bootstrap probability that the first driver
+    outranks the second) and ``segment_differences``.
 
     Examples
     --------
-    >>> summarize_drivers({"top_drivers": [
-    ...     {"label": "Taste", "share": 0.31, "ci_low": 0.26, "ci_high": 0.36},
-    ...     {"label": "Speed", "share": 0.22, "ci_low": 0.18, "ci_high": 0.27}],
-    ...     "r2": 0.58}, brand="Acme")[0]
-    "Acme's overall value is driven most by Taste (31% of the explained variance, 95% interval 26–36%) and Speed (22%, 18–27%)."
+    >>> res = {"top_drivers": ["taste", "speed"], "shares": {"taste": 31.2, "speed": 22.0},
+    ...        "intervals": {"taste": [26.1, 36.0], "speed": [18.3, 27.4]}, "r2": 0.58,
+    ...        "p_top_outranks_second": 0.99}
+    >>> for s in summarize_drivers(res, "Acme", {"taste": "Taste", "speed": "Speed"}):
+    ...     print(s)  # doctest: +NORMALIZE_WHITESPACE
+    Acme's overall value is driven most by Taste (31.2% of the explained variance, 95%
+    interval 26.1–36.0%) and Speed (22.0%, 18.3–27.4%).
+    Together the attributes explain 58% of the variation in overall value ratings (R²).
+    Taste's lead is settled: it outranks Speed in 99% of bootstrap samples.
     """
-    drivers = _get(results, "top_drivers", "drivers")
-    if not isinstance(drivers, Sequence) or isinstance(drivers, str) or not drivers:
+    labels = labels or {}
+    top = _get(results, "top_drivers")
+    if not isinstance(top, Sequence) or isinstance(top, str) or not top:
         return []
+    ids = [str(t) if not isinstance(t, Mapping) else str(_get(t, "driver", "attribute", "id"))
+           for t in top]
+    shares = _get(results, "shares") if isinstance(_get(results, "shares"), Mapping) else {}
+    intervals = (_get(results, "intervals") if isinstance(_get(results, "intervals"), Mapping)
+                 else {})
+    values = [_num(v) for v in shares.values() if _num(v) is not None]
+    scale = 1.0 if values and max(values) > 1.0 else 100.0  # per cent or fractions
+
+    def name(d: str) -> str:
+        return labels.get(d, d)
+
     parts = []
-    for k, d in enumerate(drivers[:3]):
-        lab = _label(d)
-        if lab is None:
-            continue
-        share = _num(_get(d, "share", "lmg_share", "importance", "relative_importance",
-                          "weight")) if isinstance(d, Mapping) else None
-        lo = _num(_get(d, "ci_low", "lo", "lower")) if isinstance(d, Mapping) else None
-        hi = _num(_get(d, "ci_high", "hi", "upper")) if isinstance(d, Mapping) else None
+    for k, d in enumerate(ids[:3]):
+        share = _num(shares.get(d))
         if share is None:
-            parts.append(lab)
+            parts.append(name(d))
             continue
         what = " of the explained variance" if k == 0 else ""
-        if lo is not None and hi is not None:
-            ci = f"95% interval {100 * lo:.0f}–{_pct(hi)}" if k == 0 else \
-                f"{100 * lo:.0f}–{_pct(hi)}"
-            parts.append(f"{lab} ({_pct(share)}{what}, {ci})")
+        ci = intervals.get(d)
+        if isinstance(ci, Sequence) and len(ci) == 2 and None not in (_num(ci[0]),
+                                                                      _num(ci[1])):
+            lo, hi = _num(ci[0]) * scale, _num(ci[1]) * scale
+            ci_text = f"95% interval {lo:.1f}–{hi:.1f}%" if k == 0 else f"{lo:.1f}–{hi:.1f}%"
+            parts.append(f"{name(d)} ({share * scale:.1f}%{what}, {ci_text})")
         else:
-            parts.append(f"{lab} ({_pct(share)}{what})")
-    if not parts:
-        return []
+            parts.append(f"{name(d)} ({share * scale:.1f}%{what})")
     out = [f"{brand}'s overall value is driven most by {_join(parts)}."]
-    r2 = _num(_get(results, "r2", "r_squared", "R2"))
+    r2 = _num(_get(results, "r2"))
     if r2 is not None:
         out.append(f"Together the attributes explain {_pct(r2)} of the variation in overall "
                    "value ratings (R²).")
-    certain = _get(results, "distinct_top", "top_driver_certain")
-    if certain is True:
-        out.append("The top driver's interval does not overlap the next one's: its lead is "
-                   "not a matter of sampling chance.")
-    elif certain is False:
-        out.append("The leading drivers' intervals overlap, so their order could change with "
-                   "another sample; treat them as a group.")
+    p = _num(_get(results, "p_top_outranks_second"))
+    if p is not None and len(ids) > 1:
+        first, second = name(ids[0]), name(ids[1])
+        if p >= 0.95:
+            out.append(f"{first}'s lead is settled: it outranks {second} in {_pct(p)} of "
+                       "bootstrap samples.")
+        else:
+            out.append(f"{first}'s lead over {second} is not settled: it comes first in only "
+                       f"{_pct(p)} of bootstrap samples, so treat the top drivers as a group.")
+    diffs = _get(results, "segment_differences")
+    if isinstance(diffs, Sequence) and not isinstance(diffs, str) and diffs:
+        rows = [d for d in diffs if isinstance(d, Mapping) and _num(d.get("difference"))
+                is not None]
+        if rows:
+            big = max(rows, key=lambda d: abs(_num(d["difference"])))
+            diff = _num(big["difference"]) * scale
+            more = "more" if diff > 0 else "less"
+            drivers = sorted({name(str(d.get("driver"))) for d in rows})
+            out.append(f"Drivers differ between segments for {_join(drivers)}: most of all, "
+                       f"{name(str(big.get('driver')))} weighs {abs(diff):.1f} points {more} "
+                       f"for {big.get('segment_a')} than for {big.get('segment_b')}.")
+    return out
+
+
+def _focus_items(act_on: Any) -> list[str]:
+    out = []
+    if isinstance(act_on, Sequence) and not isinstance(act_on, str):
+        for a in act_on:
+            if not isinstance(a, Mapping) or _get(a, "action") != "improve":
+                continue
+            lab = _label(a)
+            gap = _num(_get(a, "gap_to_best"))
+            best = _get(a, "best_competitor")
+            if lab and gap is not None and best:
+                out.append(f"{lab} ({abs(gap):.1f} points behind {best})")
+            elif lab:
+                out.append(lab)
     return out
 
 
 def summarize_focus(results: Mapping[str, Any], brand: str = "the brand") -> list[str]:
-    """Sentences on where to concentrate (importance–performance quadrants).
+    """Sentences on where to concentrate (importance–performance analysis, benchmark).
 
-    Reads ``concentrate_here`` (important, under-performing attributes) and optionally
-    ``keep_up``, ``possible_overkill``.
+    Reads notebook 04's ``concentrate_here``, ``keep_up`` and ``possible_overkill`` (attribute
+    labels by IPA quadrant) and ``act_on`` (``{action, label, gap_to_best, best_competitor}``).
+
+    Examples
+    --------
+    >>> summarize_focus({"concentrate_here": ["Fast service"], "keep_up": ["Taste"],
+    ...                  "act_on": [{"action": "improve", "label": "Fast service",
+    ...                              "gap_to_best": -1.48, "best_competitor": "BeanCo"}]},
+    ...                 brand="Acme")  # doctest: +NORMALIZE_WHITESPACE
+    ['Concentrate on Fast service: customers rate it as important and Acme performs below par
+    there.', 'The gaps to close: Fast service (1.5 points behind BeanCo).',
+    'Keep up the good work on Taste.']
     """
-    focus = _labels(_get(results, "concentrate_here", "focus", "ipa_concentrate"))
-    keep = _labels(_get(results, "keep_up", "keep_up_the_good_work", "ipa_keep_up"))
-    overkill = _labels(_get(results, "possible_overkill", "ipa_overkill"))
+    quadrant = _get(results, "concentrate_here")
+    focus = _labels(quadrant)
+    keep = _labels(_get(results, "keep_up"))
+    overkill = _labels(_get(results, "possible_overkill"))
+    improve = _focus_items(_get(results, "act_on"))
     out = []
     if focus:
-        out.append(f"Concentrate on {_join(focus)}: customers rate {'it' if len(focus) == 1 else 'them'} "
-                   f"as important, and {brand} performs below par there.")
-    elif _get(results, "concentrate_here", "focus", "ipa_concentrate") is not None:
-        out.append(f"No important attribute falls short: {brand} has no "
-                   "'concentrate here' attribute.")
+        it = "it" if len(focus) == 1 else "them"
+        out.append(f"Concentrate on {_join(focus)}: customers rate {it} as important and "
+                   f"{brand} performs below par there.")
+    elif quadrant is not None:
+        out.append(f"No important attribute falls short: {brand} has nothing in the "
+                   "'concentrate here' quadrant.")
+    if improve:
+        out.append(f"The gaps to close: {_join(improve)}.")
     if keep:
         out.append(f"Keep up the good work on {_join(keep)}.")
     if overkill:
-        out.append(f"{_join(overkill)} {'gets' if len(overkill) == 1 else 'get'} more effort "
-                   "than customers' priorities justify (possible overkill).")
+        verb = "gets" if len(overkill) == 1 else "get"
+        named = overkill if len(overkill) <= 3 else [*overkill[:3], f"{len(overkill) - 3} more"]
+        out.append(f"{_join(named)} {verb} more effort than customers' priorities justify "
+                   "(possible overkill): a place to save rather than spend.")
     return out
 
 
-def summarize_needs(results: Mapping[str, Any], brand: str = "the brand") -> list[str]:
-    """Sentences on unmet needs and differentiating wants (Kano, penalty–reward).
+def summarize_needs(results: Mapping[str, Any], brand: str = "the brand",
+                    labels: Mapping[str, str] | None = None,
+                    maps: Mapping[str, Any] | None = None) -> list[str]:
+    """Sentences on unmet needs and wants that could differentiate.
 
-    Reads ``unmet_needs`` (must-be attributes where the brand underperforms), ``needs``
-    (must-be attributes), ``wants`` / ``differentiators`` (attractive attributes).
+    Reads notebook 02's ``needs`` and ``wants`` (attribute ids, in the reconciled Kano /
+    penalty–reward / stated-vs-derived roles) and, when notebook 04 ran, its
+    ``competitors_ahead`` (attribute label → competitors significantly ahead): a need on which
+    a competitor is ahead is an **unmet** need.  Without notebook 04 the needs are named but
+    not judged.
+
+    Examples
+    --------
+    >>> print(summarize_needs({"needs": ["speed"], "wants": ["app"]}, brand="Acme",
+    ...       labels={"speed": "Fast service", "app": "Easy mobile ordering"},
+    ...       maps={"competitors_ahead": {"Fast service": ["BeanCo"]}})[0])
+    ... # doctest: +NORMALIZE_WHITESPACE
+    Unmet need: Fast service (BeanCo ahead). Customers take it for granted and punish a
+    shortfall, and Acme falls short.
     """
-    unmet = _labels(_get(results, "unmet_needs"))
-    needs = _labels(_get(results, "needs", "must_be"))
-    wants = _labels(_get(results, "differentiators", "wants", "attractive"))
+    labels = labels or {}
+    needs = [labels.get(a, a) for a in _labels(_get(results, "needs"))]
+    wants = [labels.get(a, a) for a in _labels(_get(results, "wants"))]
     out = []
-    if unmet:
-        out.append(f"Unmet needs: {_join(unmet)} — customers take "
-                   f"{'it' if len(unmet) == 1 else 'them'} for granted and punish a shortfall, "
-                   f"and {brand} falls short.")
+    ahead = _get(maps, "competitors_ahead") if maps is not None else None
+    if needs and isinstance(ahead, Mapping):
+        unmet = [n for n in needs if ahead.get(n)]
+        met = [n for n in needs if not ahead.get(n)]
+        if unmet:
+            items = [f"{n} ({_join(list(ahead[n]))} ahead)" for n in unmet]
+            word = "need" if len(unmet) == 1 else "needs"
+            it = "it" if len(unmet) == 1 else "them"
+            out.append(f"Unmet {word}: {_join(items)}. Customers take {it} for granted and "
+                       f"punish a shortfall, and {brand} falls short.")
+        if met:
+            out.append(f"{brand} keeps up with its competitors on the other basic "
+                       f"{'need' if len(met) == 1 else 'needs'}: {_join(met)}.")
     elif needs:
-        out.append(f"The basic needs ({_join(needs)}) are expected as a matter of course; "
-                   "none is flagged as unmet.")
+        out.append(f"The basic needs — expected as a matter of course, punished when missing — "
+                   f"are {_join(needs)}.")
     if wants:
-        out.append(f"{_join(wants)} could differentiate: customers do not expect "
-                   f"{'it' if len(wants) == 1 else 'them'}, so doing well there delights more "
-                   "than falling short disappoints.")
+        it = "it" if len(wants) == 1 else "them"
+        out.append(f"{_join(wants)} could differentiate: customers do not expect {it}, so "
+                   "doing well there delights more than falling short disappoints.")
     return out
 
 
-def summarize_value_map(results: Mapping[str, Any], brand: str = "the brand") -> list[str]:
+def summarize_value_map(results: Mapping[str, Any], brand: str = "the brand",
+                        economics: Mapping[str, Any] | None = None) -> list[str]:
     """Sentences on the brand's place on the customer value map.
 
-    Reads ``value_map_position`` / ``position`` (e.g. ``"better value"``), and the brand's
-    relative quality and price (``relative_quality``, ``relative_price``) when present.
+    Reads notebook 04's ``value_map_position`` (``better value``, ``fair value`` or ``worse
+    value``), ``relative_quality`` and ``relative_price`` (ratios to the market) and
+    ``value_zones`` (brand → zone).
+
+    Examples
+    --------
+    >>> print(*summarize_value_map({"value_map_position": "better value",
+    ...       "relative_quality": 1.04, "relative_price": 0.89}, brand="Acme"))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    On the customer value map Acme offers better value: customers see its quality at 1.04
+    times the market average and its price at 0.89 times.
     """
-    pos = _get(results, "value_map_position", "position", "value_position")
-    q = _num(_get(results, "relative_quality", "quality_ratio", "market_perceived_quality"))
-    p = _num(_get(results, "relative_price", "price_ratio", "market_perceived_price"))
+    pos = _get(results, "value_map_position")
+    q = _num(_get(results, "relative_quality"))
+    p = _num(_get(results, "relative_price"))
     out = []
-    if isinstance(pos, Mapping):
-        q = q if q is not None else _num(_get(pos, "relative_quality", "quality"))
-        p = p if p is not None else _num(_get(pos, "relative_price", "price"))
-        pos = _get(pos, "position", "zone", "label")
-    if pos:
-        out.append(f"On the customer value map {brand} sits in the '{pos}' zone.")
-    if q is not None and p is not None:
-        out.append(f"Its market-perceived quality is {q:.2f} and its perceived price {p:.2f} "
-                   "relative to the market average (1.00 = par).")
+    if pos and q is not None and p is not None:
+        out.append(f"On the customer value map {brand} offers {pos}: customers see its quality "
+                   f"at {q:.2f} times the market average and its price at {p:.2f} times.")
+    elif pos:
+        out.append(f"On the customer value map {brand} offers {pos}.")
+    zones = _get(results, "value_zones")
+    if isinstance(zones, Mapping) and pos:
+        same = sorted(b for b, z in zones.items() if z == pos and b != brand)
+        if same:
+            out.append(f"{_join(same)} {'shares' if len(same) == 1 else 'share'} that zone.")
+        elif len(zones) > 1:
+            out.append("No competitor shares that zone.")
     return out
 
 
 def summarize_loyalty(results: Mapping[str, Any], brand: str = "the brand") -> list[str]:
-    """Sentences on NPS, its interval and its trend between waves.
+    """Sentences on NPS, its interval, its trend between waves and its spread by segment.
 
-    Reads ``nps`` (a number, or ``{nps, ci_low, ci_high}``), ``nps_ci_low`` / ``nps_ci_high``,
-    and ``nps_trend`` (``{from, to, change, ci_low, ci_high}``) or ``nps_by_wave``.
+    Reads notebook 05's ``nps``, ``nps_ci_low``, ``nps_ci_high``, ``nps_trend`` (``{from, to,
+    change, ci_low, ci_high}``) and ``nps_by_segment``.
+
+    Examples
+    --------
+    >>> for s in summarize_loyalty({"nps": 13.1, "nps_ci_low": 7.8, "nps_ci_high": 18.3,
+    ...         "nps_trend": {"from": "1", "to": "2", "change": 14.1, "ci_low": 3.7,
+    ...                       "ci_high": 24.6}}, brand="Acme"):
+    ...     print(s)  # doctest: +NORMALIZE_WHITESPACE
+    Acme's Net Promoter Score is +13 (95% interval +8 to +18).
+    Between wave 1 and wave 2 it rose by 14 points (95% interval +4 to +25): a real change,
+    not sampling noise.
     """
-    nps = _get(results, "nps")
-    lo = _num(_get(results, "nps_ci_low", "nps_lo"))
-    hi = _num(_get(results, "nps_ci_high", "nps_hi"))
-    if isinstance(nps, Mapping):
-        lo = lo if lo is not None else _num(_get(nps, "ci_low", "lo"))
-        hi = hi if hi is not None else _num(_get(nps, "ci_high", "hi"))
-        nps = _get(nps, "nps", "value", "estimate")
-    nps = _num(nps)
+    nps = _num(_get(results, "nps"))
+    lo = _num(_get(results, "nps_ci_low"))
+    hi = _num(_get(results, "nps_ci_high"))
     out = []
-    if nps is not None:
-        ci = f" (95% interval {_signed(lo)} to {_signed(hi)})" if lo is not None and hi is not None else ""
-        out.append(f"{brand}'s Net Promoter Score is {_signed(nps)}{ci}.")
-    trend = _get(results, "nps_trend", "nps_change")
-    if isinstance(trend, Mapping):
-        change = _num(_get(trend, "change", "difference", "diff"))
-        a, b = _get(trend, "from", "wave_from", "first"), _get(trend, "to", "wave_to", "last")
-        tlo, thi = _num(_get(trend, "ci_low", "lo")), _num(_get(trend, "ci_high", "hi"))
-        if change is not None:
-            between = f" between {a} and {b}" if a is not None and b is not None else ""
-            sig = ""
-            if tlo is not None and thi is not None:
-                sig = (" — a real change (its interval excludes zero)" if tlo > 0 or thi < 0
-                       else " — within sampling noise (its interval includes zero)")
-            out.append(f"It moved by {_signed(change)} points{between}{sig}.")
+    if nps is None:
+        return out
+    ci = (f" (95% interval {_signed(lo)} to {_signed(hi)})"
+          if lo is not None and hi is not None else "")
+    out.append(f"{brand}'s Net Promoter Score is {_signed(nps)}{ci}.")
+    trend = _get(results, "nps_trend")
+    if isinstance(trend, Mapping) and _num(_get(trend, "change")) is not None:
+        change = _num(trend["change"])
+        a, b = _get(trend, "from"), _get(trend, "to")
+        between = f"Between wave {a} and wave {b}" if a is not None and b is not None else \
+            "Between the last two waves"
+        verb = "rose" if change > 0 else "fell" if change < 0 else "stayed"
+        tlo, thi = _num(_get(trend, "ci_low")), _num(_get(trend, "ci_high"))
+        ci = (f" (95% interval {_signed(tlo)} to {_signed(thi)})"
+              if tlo is not None and thi is not None else "")
+        verdict = ""
+        if tlo is not None and thi is not None:
+            verdict = (": a real change, not sampling noise" if tlo > 0 or thi < 0
+                       else ": within sampling noise, not yet a trend")
+        amount = f" by {abs(change):.0f} points" if change else " level"
+        out.append(f"{between} it {verb}{amount}{ci}{verdict}.")
+    by_seg = _get(results, "nps_by_segment")
+    if isinstance(by_seg, Mapping):
+        vals = {k: _num(v) for k, v in by_seg.items() if _num(v) is not None}
+        if len(vals) > 1:
+            low = min(vals, key=vals.get)
+            high = max(vals, key=vals.get)
+            out.append(f"By segment it ranges from {_signed(vals[low])} ({low}) to "
+                       f"{_signed(vals[high])} ({high}).")
     return out
 
 
 def summarize_price(results: Mapping[str, Any], brand: str = "the brand",
                     currency: str = "") -> list[str]:
-    """Sentences on the price range the value supports (Van Westendorp).
+    """Sentences on the price range the value supports (Van Westendorp, Newton–Miller–Smith).
 
-    Reads ``acceptable_range`` / ``price_range`` (``[low, high]`` or ``{low, high}``),
-    ``optimal_price`` and ``indifference_price``, and ``currency``.
+    Reads notebook 05's ``acceptable_range`` (``{low, high}``), ``optimal_price``,
+    ``indifference_price``, ``revenue_max_price`` and ``currency``.
+
+    Examples
+    --------
+    >>> for s in summarize_price({"acceptable_range": {"low": 2.1, "high": 4.39},
+    ...         "optimal_price": 3.06, "indifference_price": 3.09, "currency": "£"}):
+    ...     print(s)  # doctest: +NORMALIZE_WHITESPACE
+    Customers find prices between £2.10 and £4.39 acceptable (the range of acceptable prices,
+    Van Westendorp).
+    Resistance to price is lowest at £3.06, and at £3.09 as many customers find the price
+    cheap as expensive.
     """
     cur = str(_get(results, "currency") or currency)
-    rng = _get(results, "acceptable_range", "price_range", "range_of_acceptable_prices")
+    rng = _get(results, "acceptable_range")
     lo = hi = None
     if isinstance(rng, Mapping):
-        lo, hi = _num(_get(rng, "low", "lower", "pmc", "min")), _num(_get(rng, "high", "upper",
-                                                                         "pme", "max"))
+        lo, hi = _num(_get(rng, "low")), _num(_get(rng, "high"))
     elif isinstance(rng, Sequence) and not isinstance(rng, str) and len(rng) == 2:
         lo, hi = _num(rng[0]), _num(rng[1])
-    opp = _num(_get(results, "optimal_price", "opp"))
-    ipp = _num(_get(results, "indifference_price", "ipp"))
+    opp = _num(_get(results, "optimal_price"))
+    ipp = _num(_get(results, "indifference_price"))
+    rev = _num(_get(results, "revenue_max_price"))
     out = []
     if lo is not None and hi is not None:
         out.append(f"Customers find prices between {_money(lo, cur)} and {_money(hi, cur)} "
-                   "acceptable (Van Westendorp's range).")
+                   "acceptable (the range of acceptable prices, Van Westendorp).")
     if opp is not None and ipp is not None:
-        out.append(f"Resistance to price is lowest at {_money(opp, cur)}; at "
-                   f"{_money(ipp, cur)} as many find it cheap as find it expensive.")
+        out.append(f"Resistance to price is lowest at {_money(opp, cur)}, and at "
+                   f"{_money(ipp, cur)} as many customers find the price cheap as expensive.")
     elif opp is not None:
         out.append(f"Resistance to price is lowest at {_money(opp, cur)}.")
+    if rev is not None:
+        out.append(f"Among the prices tested, {_money(rev, cur)} would bring in the most revenue "
+                   "(Newton–Miller–Smith).")
     return out
 
 
-#: ``(part, notebook number, heading, summarize function)`` in the order of the summary.
-PARTS: tuple[tuple[str, str, str, Callable[..., list[str]]], ...] = (
-    ("drivers", "03", "What drives value", summarize_drivers),
-    ("focus", "04", "Where to concentrate", summarize_focus),
-    ("needs", "02", "Needs and wants", summarize_needs),
-    ("value_map", "04", "Place on the value map", summarize_value_map),
-    ("loyalty", "05", "Loyalty: NPS and its trend", summarize_loyalty),
-    ("price", "05", "The price the value supports", summarize_price),
-)
-
-
-def _brand(run: Path) -> tuple[str, str]:
+def _study(run: Path) -> dict[str, Any]:
     p = run / "study.json"
-    if not p.is_file():
-        return "The brand", ""
     try:
-        study = json.loads(p.read_text(encoding="utf-8"))
-    except ValueError:
-        return "The brand", ""
-    b = study.get("brand") or {}
-    name = b.get("name") if isinstance(b, Mapping) else str(b)
-    cur = (study.get("price") or {}).get("currency", "") if isinstance(study.get("price"),
-                                                                        Mapping) else ""
-    return name or "The brand", cur or ""
+        return json.loads(p.read_text(encoding="utf-8")) if p.is_file() else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _context(run: Path) -> dict[str, Any]:
+    study = _study(run)
+    b = study.get("brand")
+    brand = (b.get("name") if isinstance(b, Mapping) else b) or "The brand"
+    price = study.get("price") if isinstance(study.get("price"), Mapping) else {}
+    labels = {a["id"]: a.get("label", a["id"]) for a in study.get("attributes") or []
+              if isinstance(a, Mapping) and "id" in a}
+    results = {}
+    for number in ("01", "02", "03", "04", "05"):
+        results[number] = find_results(run, number)
+    return {"brand": str(brand), "currency": str(price.get("currency", "") or ""),
+            "labels": labels, "results": results}
+
+
+def _part_drivers(ctx: dict[str, Any]) -> list[str]:
+    return summarize_drivers(ctx["results"]["03"][1], brand=ctx["brand"],
+                             labels=ctx["labels"])
+
+
+def _part_focus(ctx: dict[str, Any]) -> list[str]:
+    return summarize_focus(ctx["results"]["04"][1], brand=ctx["brand"])
+
+
+def _part_needs(ctx: dict[str, Any]) -> list[str]:
+    return summarize_needs(ctx["results"]["02"][1], brand=ctx["brand"], labels=ctx["labels"],
+                           maps=ctx["results"]["04"][1])
+
+
+def _part_value_map(ctx: dict[str, Any]) -> list[str]:
+    return summarize_value_map(ctx["results"]["04"][1], brand=ctx["brand"])
+
+
+def _part_loyalty(ctx: dict[str, Any]) -> list[str]:
+    return summarize_loyalty(ctx["results"]["05"][1], brand=ctx["brand"])
+
+
+def _part_price(ctx: dict[str, Any]) -> list[str]:
+    return summarize_price(ctx["results"]["05"][1], brand=ctx["brand"],
+                           currency=ctx["currency"])
+
+
+#: ``(part, notebook number, heading, builder)`` in the order of the summary.
+PARTS: tuple[tuple[str, str, str, Callable[[dict[str, Any]], list[str]]], ...] = (
+    ("drivers", "03", "What drives value", _part_drivers),
+    ("focus", "04", "Where to concentrate", _part_focus),
+    ("needs", "02", "Needs and wants", _part_needs),
+    ("value_map", "04", "Place on the value map", _part_value_map),
+    ("loyalty", "05", "Loyalty: NPS and its trend", _part_loyalty),
+    ("price", "05", "The price the value supports", _part_price),
+)
 
 
 def executive_summary(run_dir: str | Path) -> pd.DataFrame:
@@ -344,7 +506,8 @@ def executive_summary(run_dir: str | Path) -> pd.DataFrame:
     Parameters
     ----------
     run_dir : str or Path
-        A run directory holding ``results/*.json`` (and ``study.json`` for the brand's name).
+        A run directory holding ``results/*.json`` (and ``study.json`` for the brand's name
+        and the attributes' labels).
 
     Returns
     -------
@@ -362,18 +525,18 @@ def executive_summary(run_dir: str | Path) -> pd.DataFrame:
     >>> s = executive_summary(run)
     >>> s.loc[s.covered, "sentence"].tolist()
     ["The brand's Net Promoter Score is +12 (95% interval +8 to +16)."]
+    >>> s.loc[~s.covered, ["part", "sentence"]].head(2).values.tolist()
+    [['drivers', 'notebook 03 did not run'], ['focus', 'notebook 04 did not run']]
     """
-    run = Path(run_dir)
-    brand, currency = _brand(run)
+    ctx = _context(Path(run_dir))
     rows = []
-    for part, number, heading, fn in PARTS:
-        source, results = find_results(run, number)
+    for part, number, heading, build in PARTS:
+        source, results = ctx["results"][number]
         if results is None:
             rows.append({"part": part, "heading": heading, "source": source or f"{number}_*",
                          "covered": False, "sentence": f"notebook {number} did not run"})
             continue
-        kw = {"currency": currency} if part == "price" else {}
-        sentences = fn(results, brand=brand, **kw)
+        sentences = build(ctx)
         if not sentences:
             rows.append({"part": part, "heading": heading, "source": source, "covered": False,
                          "sentence": f"notebook {number} wrote none of the numbers this part "
@@ -391,39 +554,42 @@ def at_a_glance(run_dir: str | Path) -> pd.DataFrame:
     -------
     DataFrame
         ``label``, ``value`` (formatted text) and ``source``; only numbers the run wrote.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from cvmkit.io import write_results
+    >>> run = tempfile.mkdtemp()
+    >>> _ = write_results(run, "01_data_collection", {"n_clean": 1135})
+    >>> at_a_glance(run)[["label", "value"]].values.tolist()
+    [['respondents analysed', '1,135']]
     """
-    run = Path(run_dir)
-    brand, currency = _brand(run)
+    ctx = _context(Path(run_dir))
+    brand, cur = ctx["brand"], ctx["currency"]
     rows = []
-    src, r01 = find_results(run, "01")
-    n = _num(_get(r01, "n_clean"))
+    src, r = ctx["results"]["01"]
+    n = _num(_get(r, "n_clean"))
     if n is not None:
         rows.append({"label": "respondents analysed", "value": f"{n:,.0f}", "source": src})
-    src, r03 = find_results(run, "03")
-    drivers = _labels(_get(r03, "top_drivers", "drivers"))
+    src, r = ctx["results"]["03"]
+    drivers = _labels(_get(r, "top_drivers"))
     if drivers:
-        rows.append({"label": "top driver of value", "value": drivers[0], "source": src})
-    src, r05 = find_results(run, "05")
-    nps = _get(r05, "nps")
-    nps = _num(_get(nps, "nps", "value", "estimate") if isinstance(nps, Mapping) else nps)
+        rows.append({"label": "top driver of value",
+                     "value": ctx["labels"].get(drivers[0], drivers[0]), "source": src})
+    src, r = ctx["results"]["05"]
+    nps = _num(_get(r, "nps"))
     if nps is not None:
-        rows.append({"label": f"Net Promoter Score ({brand})", "value": _signed(nps),
+        rows.append({"label": f"Net Promoter Score, {brand}", "value": _signed(nps),
                      "source": src})
-    src4, r04 = find_results(run, "04")
-    pos = _get(r04, "value_map_position", "position", "value_position")
-    if isinstance(pos, Mapping):
-        pos = _get(pos, "position", "zone", "label")
+    rng = _get(r, "acceptable_range")
+    if isinstance(rng, Mapping) and _num(rng.get("low")) is not None \
+            and _num(rng.get("high")) is not None:
+        c = str(_get(r, "currency") or cur)
+        rows.append({"label": "acceptable price range",
+                     "value": f"{_money(_num(rng['low']), c)}–{_money(_num(rng['high']), c)}",
+                     "source": src})
+    src, r = ctx["results"]["04"]
+    pos = _get(r, "value_map_position")
     if pos:
-        rows.append({"label": "place on the value map", "value": str(pos), "source": src4})
-    if r05 is not None:
-        price = summarize_price(r05, brand, currency)
-        rng = _get(r05, "acceptable_range", "price_range", "range_of_acceptable_prices")
-        if price and rng is not None:
-            cur = str(_get(r05, "currency") or currency)
-            lo, hi = ((rng.get("low"), rng.get("high")) if isinstance(rng, Mapping)
-                      else (rng[0], rng[1]))
-            if _num(lo) is not None and _num(hi) is not None:
-                rows.append({"label": "acceptable price range",
-                             "value": f"{_money(_num(lo), cur)}–{_money(_num(hi), cur)}",
-                             "source": src})
+        rows.append({"label": "place on the value map", "value": str(pos), "source": src})
     return pd.DataFrame(rows, columns=["label", "value", "source"])

@@ -46,8 +46,9 @@ REPORT_FILE = "report.html"
 SUMMARY_NOTEBOOK = "06_report"
 _NB_RE = re.compile(r"^(\d{2})_([\w\-]+)$")
 _SKIP_TAGS = {"report-skip", "remove-cell", "parameters", "injected-parameters"}
-_RESULTS_DOC_RE = re.compile(r"^\s*#+\s*(results (written|for the summary)|what this notebook "
-                             r"writes)", re.I | re.M)
+_RESULTS_DOC_RE = re.compile(
+    r"^\s*#+\s*(results (written|for the (summary|report))|what this notebook writes)",
+    re.I | re.M)
 _LAB_ONLY_RE = re.compile(
     r"\bparameters?\b[^.]*\b(below|above|cell)\b|\brun_dir\b|JupyterLab|\bpapermill\b|"
     r"\bnbval\b|`write_(results|table|figure)`",
