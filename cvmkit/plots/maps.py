@@ -59,13 +59,13 @@ def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
     return ax
 
 
-def _repel(texts: list, ax: Axes, x=None, y=None) -> None:
-    """Move labels apart (adjustText) when there is more than one."""
+def _repel(texts: list, ax: Axes, x=None, y=None, objects=None) -> None:
+    """Move labels apart (adjustText) when there is more than one, and off ``objects``."""
     if len(texts) < 2:
         return
     from adjustText import adjust_text
 
-    adjust_text(texts, x=x, y=y, ax=ax, iter_lim=200,
+    adjust_text(texts, x=x, y=y, objects=objects or None, ax=ax, iter_lim=200,
                 arrowprops={"arrowstyle": "-", "color": "0.6", "lw": 0.5})
 
 
@@ -150,24 +150,27 @@ def plot_ipa(
                         zorder=2, gid="gap-arrow")
     ys = list(placed["importance"]) + [y0]
     xpad = 0.08 * (max(xs) - min(xs) or 1.0)
-    ypad = 0.10 * (max(ys) - min(ys) or 1.0)
+    ypad = 0.16 * (max(ys) - min(ys) or 1.0)  # room for the quadrant names in the corners
     ax.set_xlim(min(xs) - xpad, max(xs) + xpad)
     ax.set_ylim(min(ys) - ypad, max(ys) + ypad)
     if diagonal and "diagonal_slope" in placed:
         ax.axline((x0, y0), slope=float(placed["diagonal_slope"].iloc[0]), color="0.5", lw=1,
                   ls=":", gid="iso-priority", label="iso-priority line")
+    corner_texts = []
     if quadrant_labels:
         corners = {"Concentrate here": (0.02, 0.98, "left", "top"),
                    "Keep up the good work": (0.98, 0.98, "right", "top"),
                    "Low priority": (0.02, 0.02, "left", "bottom"),
                    "Possible overkill": (0.98, 0.02, "right", "bottom")}
         for q, (u, v, ha, va) in corners.items():
-            ax.text(u, v, q, transform=ax.transAxes, ha=ha, va=va, fontsize=9,
-                    color=QUADRANT_COLOURS[q], fontweight="bold", alpha=0.8, gid="quadrant-label")
+            corner_texts.append(ax.text(u, v, q, transform=ax.transAxes, ha=ha, va=va,
+                                        fontsize=9, color=QUADRANT_COLOURS[q], fontweight="bold",
+                                        alpha=0.8, gid="quadrant-label"))
     if labels:
         texts = [ax.text(r["performance"], r["importance"], str(r["label"]), fontsize=8,
                          gid="point-label") for _, r in placed.iterrows()]
-        _repel(texts, ax, x=placed["performance"].to_numpy(), y=placed["importance"].to_numpy())
+        _repel(texts, ax, x=placed["performance"].to_numpy(), y=placed["importance"].to_numpy(),
+               objects=corner_texts)
     brand = placed["brand"].iloc[0] if "brand" in placed else "the brand"
     source = placed["importance_source"].iloc[0] if "importance_source" in placed else ""
     ax.set_xlabel(f"Performance of {brand} (mean rating)")
