@@ -464,6 +464,8 @@ def plot_quality_profile(
     colours = np.where(dev >= 0, "#27ae60", "#c0392b")
     ax.barh(t["label"], dev, left=1.0, color=colours, gid="bar")
     ax.axvline(1.0, color="0.3", lw=1)
+    lo, hi = min(float(t["ratio"].min()), 1.0), max(float(t["ratio"].max()), 1.0)
+    ax.set_xlim(lo - 0.05 * (hi - lo or 1.0), hi + 0.35 * (hi - lo or 1.0))  # room for labels
     for y, (r, wt) in enumerate(zip(t["ratio"], t["weight"])):
         ax.text(max(r, 1.0) + 0.005, y, f"{r:.2f}  (weight {wt:.0%})", va="center", fontsize=8,
                 gid="bar-label")
