@@ -147,7 +147,7 @@ def ca_eigenvalues(table: pd.DataFrame) -> pd.DataFrame:
     >>> import pandas as pd
     >>> t = pd.DataFrame({"a": [10, 2, 3], "b": [2, 9, 4], "c": [1, 3, 8]}, index=list("xyz"))
     >>> ca_eigenvalues(t)["percent"].round(1).tolist()
-    [60.8, 39.2]
+    [71.9, 28.1]
     """
     t, _, _ = _drop_empty(_as_table(table, "table"), "table")
     _, _, sig, _, _ = _fit(t)
