@@ -13,7 +13,13 @@ module                      holds
 ==========================  ==========================================================
 
 Every function takes the respondent-level data and the :class:`~cvmkit.study.Study` (or a
-table) and returns one tidy DataFrame; :mod:`cvmkit.plots` draws them.
+table) and returns one tidy DataFrame; :mod:`cvmkit.plots` draws them.  The examples in the
+function docstrings use ``data`` and ``study`` as a notebook has them:
+
+>>> from cvmkit.io import open_run
+>>> data, study = open_run("reports/lab", study_path="data/demo/study.yaml")  # doctest: +SKIP
+>>> from cvmkit.maps import importance_performance
+>>> ipa = importance_performance(data, study, weights="weight")  # doctest: +SKIP
 """
 
 from .benchmark import CORRECTIONS, VERDICTS, brand_performance, competitive_benchmark
