@@ -234,6 +234,33 @@ def test_derived_importance_read_from_the_run_directory(data, study, tmp_path):
     assert scale["importance_cross"].iloc[0] == 25
 
 
+def test_derived_importance_by_segment(data, study, tmp_path):
+    from cvmkit.io import write_table
+
+    overall = pd.DataFrame({"driver": ["taste", "speed", "value", "wifi"], "method": "lmg",
+                            "share": [40.0, 40.0, 10.0, 10.0]})
+    by_seg = pd.DataFrame({"segment": ["S1"] * 4 + ["S2"] * 4,
+                           "driver": ["taste", "speed", "value", "wifi"] * 2, "method": "lmg",
+                           "share": [70.0, 10.0, 10.0, 10.0, 10.0, 70.0, 10.0, 10.0]})
+    write_table(tmp_path, "03_driver_regression", "importance", overall)
+    write_table(tmp_path, "03_driver_regression", "importance_by_segment", by_seg)
+    ipa = importance_performance(data, study, importance="derived", run_dir=tmp_path,
+                                 by="segment").set_index(["segment", "attribute"])
+    assert ipa.loc[("S1", "taste"), "importance"] == 70
+    assert ipa.loc[("S2", "speed"), "importance"] == 70
+    imp = attribute_importance(data, study, source="derived", run_dir=tmp_path, by="segment")
+    assert (imp["note"] == "derived importance estimated within the segment").all()
+    # a table for another segmentation does not fit: the overall shares serve every segment
+    write_table(tmp_path, "03_driver_regression", "importance_by_segment",
+                by_seg.assign(segment=by_seg["segment"].map({"S1": "North", "S2": "South"})))
+    imp = attribute_importance(data, study, source="derived", run_dir=tmp_path, by="segment")
+    assert imp.set_index(["segment", "attribute"]).loc[("S2", "speed"), "importance"] == 40
+    assert (imp["note"] == "derived importance is estimated on all respondents").all()
+    # the same, given directly
+    imp = attribute_importance(data, study, source="derived", derived=by_seg, by="segment")
+    assert imp.set_index(["segment", "attribute"]).loc[("S1", "taste"), "importance"] == 70
+
+
 # ------------------------------------------------------------------ Gale value map
 def test_quality_profile_by_hand(data, study):
     qp = quality_profile(data, study)

@@ -43,6 +43,7 @@ def derived_importance(
     run_dir: str | Path | None = None,
     table: pd.DataFrame | None = None,
     method: str = "lmg",
+    by_segment: bool = False,
 ) -> pd.DataFrame | None:
     """Derived importance of each attribute from the driver analysis, or None when absent.
 
@@ -50,23 +51,28 @@ def derived_importance(
     ----------
     study : Study
     run_dir : str or Path, optional
-        The run directory; its ``03_driver_regression`` ``importance`` table is read.
+        The run directory; its ``03_driver_regression`` table ``importance`` (or
+        ``importance_by_segment`` with ``by_segment``) is read.
     table : DataFrame, optional
-        That table given directly (columns ``driver``, ``method``, ``share``); overrides
-        ``run_dir``.
+        Such a table given directly (columns ``driver``, ``method``, ``share``, and ``segment``
+        for a table by segment); overrides ``run_dir``.
     method : str
         The relative-importance method to use (``"lmg"``).
+    by_segment : bool
+        Read the table estimated within each segment.
 
     Returns
     -------
     DataFrame or None
-        One row per attribute: ``attribute``, ``importance`` (the method's share), ``lower``,
-        ``upper`` (when the table has them), ``note``.  None when there is no table.
+        One row per attribute (and segment): ``attribute``, ``importance`` (the method's share,
+        in the table's unit — per cent for notebook 03), ``lower``, ``upper`` (NaN when the
+        table has none), and ``segment`` when the table has one.  None when there is no table.
 
     Examples
     --------
     >>> drv = derived_importance(study, run_dir="reports/lab")  # doctest: +SKIP
     """
+    name = "importance_by_segment" if by_segment else "importance"
     if table is None:
         if run_dir is None:
             return None
@@ -74,13 +80,14 @@ def derived_importance(
             from ..io import read_table
         except ImportError:  # the run-directory helpers are not installed
             return None
-        table = read_table(run_dir, _DRIVER_NOTEBOOK, "importance")
+        table = read_table(run_dir, _DRIVER_NOTEBOOK, name)
         if table is None:
             return None
-    missing = [c for c in ("driver", "method", "share") if c not in table.columns]
+    need = ["driver", "method", "share"] + (["segment"] if by_segment else [])
+    missing = [c for c in need if c not in table.columns]
     if missing:
         raise DataError(
-            f"derived importance table: columns {missing} missing (expected driver, method, share)"
+            f"derived importance table: columns {missing} missing (expected {', '.join(need)})"
         )
     rows = table[table["method"].astype(str).str.lower() == method.lower()]
     if rows.empty:
@@ -93,17 +100,22 @@ def derived_importance(
     seen = set()
     for _, r in rows.iterrows():
         aid = lookup.get(str(r["driver"]))
-        if aid is None or aid in seen:
+        seg = str(r["segment"]) if "segment" in rows else None
+        if aid is None or (seg, aid) in seen:
             continue
-        seen.add(aid)
-        out.append({
+        seen.add((seg, aid))
+        row = {
             "attribute": aid,
-            "importance": float(r["share"]),
+            "importance": float(r["share"]) if pd.notna(r["share"]) else np.nan,
             "lower": float(r["lower"]) if "lower" in rows and pd.notna(r["lower"]) else np.nan,
             "upper": float(r["upper"]) if "upper" in rows and pd.notna(r["upper"]) else np.nan,
-        })
-    frame = pd.DataFrame(out, columns=["attribute", "importance", "lower", "upper"])
-    return frame
+        }
+        if seg is not None:
+            row["segment"] = seg
+        out.append(row)
+    cols = ["attribute", "importance", "lower", "upper"] + (["segment"] if "segment" in rows
+                                                           else [])
+    return pd.DataFrame(out, columns=cols)
 
 
 def _driver_lookup(study: Study) -> dict[str, str]:
@@ -143,10 +155,13 @@ def attribute_importance(
     run_dir : str or Path, optional
         Run directory holding notebook 03's tables.
     derived : DataFrame, optional
-        The driver importance table itself (columns ``driver``, ``method``, ``share``).
+        The driver importance table itself (columns ``driver``, ``method``, ``share``, and
+        ``segment`` for one estimated by segment).
     by : str, optional
-        A segment column: one block of rows per segment level.  Derived importance is estimated
-        on all respondents, so every segment gets the same values (``note`` says so).
+        A segment column: one block of rows per segment level.  Derived importance comes from
+        notebook 03's ``importance_by_segment`` table when it covers every level of ``by``
+        (estimated within each segment); otherwise the overall values serve every segment, and
+        ``note`` says which.
     weights : str or array-like, optional
         Respondent weights (a column of ``data`` or one value per row).
 
@@ -171,10 +186,20 @@ def attribute_importance(
     groups = segment_groups(data, by)
     used = source
     note = ""
-    drv = None
+    drv = drv_seg = None
     if source == "derived":
-        drv = derived_importance(study, run_dir=run_dir, table=derived)
-        if drv is None:
+        if by is not None:
+            given = derived if derived is not None and "segment" in derived.columns else None
+            if derived is None or given is not None:
+                drv_seg = derived_importance(study, run_dir=run_dir, table=given,
+                                             by_segment=True)
+            levels = {seg for seg, _ in groups}
+            if drv_seg is not None and not levels <= set(drv_seg["segment"]):
+                drv_seg = None  # estimated for another segmentation: not usable here
+        if drv_seg is None:
+            given = derived if derived is None or "segment" not in derived.columns else None
+            drv = derived_importance(study, run_dir=run_dir, table=given)
+        if drv is None and drv_seg is None:
             warn(FALLBACK_NOTE)
             used, note = "stated", FALLBACK_NOTE
     rows = []
@@ -184,14 +209,20 @@ def attribute_importance(
                    "component": a.component, "importance": np.nan, "n": 0,
                    "source": used, "note": note}
             if used == "derived":
-                hit = drv[drv["attribute"] == a.id]
-                if hit.empty:
-                    row["note"] = f"attribute '{a.id}' not among the drivers of notebook 03"
+                if drv_seg is not None:
+                    hit = drv_seg[(drv_seg["attribute"] == a.id) & (drv_seg["segment"] == seg)]
+                else:
+                    hit = drv[drv["attribute"] == a.id]
+                if hit.empty or np.isnan(hit["importance"].iloc[0]):
+                    row["note"] = (f"attribute '{a.id}' has no derived importance from "
+                                   "notebook 03" + (f" in segment '{seg}'" if by else ""))
                 else:
                     row["importance"] = float(hit["importance"].iloc[0])
                     row["n"] = int(mask.sum())
                     if by is not None:
-                        row["note"] = "derived importance is estimated on all respondents"
+                        row["note"] = ("derived importance estimated within the segment"
+                                       if drv_seg is not None else
+                                       "derived importance is estimated on all respondents")
             elif a.importance is None:
                 row["note"] = f"attribute '{a.id}' has no stated-importance question"
             elif a.importance not in data.columns:
