@@ -326,6 +326,53 @@ def _other_inputs(study: Study) -> dict[str, Any]:
     return out
 
 
+_ENGINE = "cvmkit"
+
+
+def _register_engine() -> str:
+    """Register (once) the papermill engine the pipeline runs notebooks with.
+
+    It is papermill's nbclient engine without nbclient's stand-in for the ipywidgets *Output*
+    widget.  That stand-in answers the kernel with comm messages on the shell channel while
+    the client is waiting on the same channel for the cell's reply, and now and then the reply
+    is never seen: the cell — typically a notebook's interactive explorer — waits forever
+    (jupyter/nbclient#312).  Without it, what a cell shows inside an Output widget is kept as
+    the cell's own output, which is also what a static copy of a notebook should show.
+    """
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    if _ENGINE in papermill_engines._engines:
+        return _ENGINE
+
+    class _Client(PapermillNotebookClient):
+        def __init__(self, nb_man: Any, km: Any = None, raise_on_iopub_timeout: bool = True,
+                     **kw: Any) -> None:
+            super().__init__(nb_man, km=km, raise_on_iopub_timeout=raise_on_iopub_timeout,
+                             **kw)
+            self.widget_registry = {}
+
+    class _Engine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man: Any, kernel_name: str,
+                                     log_output: bool = False, stdout_file: Any = None,
+                                     stderr_file: Any = None, start_timeout: int = 60,
+                                     execution_timeout: int | None = None,
+                                     **kwargs: Any) -> Any:
+            import logging
+
+            kw = {k: v for k, v in kwargs.items()
+                  if k not in ("input_path", "timeout", "startup_timeout")}
+            kw.update(timeout=execution_timeout or kwargs.get("timeout"),
+                      startup_timeout=start_timeout, kernel_name=kernel_name,
+                      log=logging.getLogger("papermill"), log_output=log_output,
+                      stdout_file=stdout_file, stderr_file=stderr_file)
+            return _Client(nb_man, **kw).execute()
+
+    papermill_engines.register(_ENGINE, _Engine)
+    return _ENGINE
+
+
 def _report_options(params: Mapping[str, Any]) -> dict[str, Any]:
     return {k: params.get(k) for k in REPORT_PARAMETERS if params.get(k) is not None}
 
@@ -349,6 +396,7 @@ def run_study(
     kernel_name: str = "python3",
     build_report: bool = True,
     warm_kernels: bool = True,
+    cell_timeout: float | None = None,
 ) -> RunResult:
     """Run every numbered notebook on a study into ``<out>/<slug>/<run-id>/``.
 
@@ -379,6 +427,8 @@ def run_study(
     warm_kernels : bool
         Start each notebook's kernel (and import the usual libraries in it) while the previous
         notebook runs.
+    cell_timeout : float, optional
+        Seconds a cell may run before the run fails (default: no limit).
 
     Returns
     -------
@@ -449,6 +499,7 @@ def run_study(
     t_run = time.perf_counter()
     say(f"cvmkit run: {study.title} -> {final}")
     error: str | None = None
+    engine = _register_engine()
     pool = _KernelPool(kernel_name, nb_dir, len(notebooks), warm=warm_kernels)
     exports = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cvmkit-export")
     pending: list[tuple[dict[str, Any], Future]] = []
@@ -473,6 +524,7 @@ def run_study(
                 papermill.execute_notebook(
                     str(nb), str(target), parameters=params, cwd=str(nb_dir),
                     kernel_name=kernel_name, progress_bar=False, log_output=False, km=km,
+                    engine_name=engine, execution_timeout=cell_timeout,
                 )
             except PapermillExecutionError as exc:
                 error = _failure_message(nb, exc)
@@ -608,6 +660,7 @@ def run_batch(
     kernel_name: str = "python3",
     build_report: bool = True,
     warm_kernels: bool = True,
+    cell_timeout: float | None = None,
 ) -> list[RunResult]:
     """Run several studies, ``jobs`` at a time in worker processes.
 
@@ -622,7 +675,8 @@ def run_batch(
         The study files (``None`` stands for the bundled demo).
     jobs : int
         How many studies run at the same time.
-    data_path, out, parameters, notebooks_dir, seed, kernel_name, build_report, warm_kernels
+    data_path, out, parameters, notebooks_dir, seed, kernel_name, build_report, warm_kernels, \
+cell_timeout
         As for :func:`run_study`; the same for every study.
     progress : callable, optional
         Called with each line of overall progress (``None`` for silence).
@@ -649,7 +703,8 @@ def run_batch(
     n_nb = len(discover_notebooks(nb_dir))
     kwargs = dict(data_path=data_path, out=out, parameters=dict(parameters or {}),
                   notebooks_dir=nb_dir, seed=seed, kernel_name=kernel_name,
-                  build_report=build_report, warm_kernels=warm_kernels)
+                  build_report=build_report, warm_kernels=warm_kernels,
+                  cell_timeout=cell_timeout)
     job_list = [{"label": _label(s), "study": s, "slug": _slug_of(s), "kwargs": kwargs}
                 for s in studies]
     total_nb = n_nb * len(job_list)
@@ -747,7 +802,8 @@ def format_batch_summary(results: Sequence[RunResult]) -> str:
         rows.append((str(r.study), str(r.source or ""), "ok" if r.status == "ok" else "FAILED",
                      f"{r.seconds:.1f} s", str(where) if where else "-"))
         if r.status != "ok" and r.error:
-            notes[k + 1] = r.error.strip().splitlines()[0]
+            note = r.error.strip().splitlines()[0]
+            notes[k + 1] = note.removeprefix(f"{r.study}: ")
     widths = [max(len(row[c]) for row in rows) for c in range(5)]
     lines = []
     for k, row in enumerate(rows):

@@ -74,8 +74,9 @@ def run(tmp_path: Path) -> Path:
     run.mkdir()
     load_study(DEMO).to_json(run / "study.json")
     write_results(run, "01_data_collection", {"n_clean": 1135})
-    write_results(run, NB03, {"top_drivers": [
-        {"label": "Great-tasting coffee", "share": 0.3, "ci_low": 0.25, "ci_high": 0.35}]})
+    write_results(run, NB03, {"top_drivers": ["taste", "speed"],
+                              "shares": {"taste": 30.0, "speed": 20.0},
+                              "intervals": {"taste": [25.0, 35.0], "speed": [15.0, 25.0]}})
     write_table(run, NB03, "importance", pd.DataFrame(
         {"attribute": ["taste", "speed"], "share": [0.3, 0.2], "n": [1000, 1000]}))
     write_table(run, "01_data_collection", "big",
@@ -173,7 +174,10 @@ def test_cover_defaults_to_the_study(run: Path) -> None:
 def test_summary_and_cards_come_from_results(run: Path) -> None:
     page = _page(run)
     summary = page[page.index('id="summary"'):page.index('data-section="01_data_collection"')]
-    assert "Acme&#x27;s overall value is driven most by Great-tasting coffee" in summary
+    assert ("Acme&#x27;s overall value is driven most by Great-tasting coffee (30.0% of the "
+            "explained variance, 95% interval 25.0–35.0%) and Fast service (20.0%, "
+            "15.0–25.0%).") in summary
+    assert '<span class="value">Great-tasting coffee</span>' in summary
     assert '<span class="value">1,135</span>' in summary
     assert "Not covered by this run:" in summary and "notebook 05 did not run" in summary
 
