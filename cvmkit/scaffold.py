@@ -310,7 +310,10 @@ def _close(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
     cands = list(dict.fromkeys(str(c) for c in candidates))
     lower = {c.lower(): c for c in cands}
     found = difflib.get_close_matches(word.lower(), list(lower), n=n, cutoff=0.6)
-    return [lower[f] for f in found]
+    if not found:
+        return []
+    score = [difflib.SequenceMatcher(None, word.lower(), f).ratio() for f in found]
+    return [lower[f] for f, r in zip(found, score) if r >= score[0] - 0.05]
 
 
 def hints(problems: Sequence[str], columns: Iterable[str] = (),
