@@ -163,7 +163,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if args.check_quality:
         from .collect import collect
 
-        result = collect(study, data_path)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", CvmkitWarning)
+            result = collect(study, data_path)
+        for note in dict.fromkeys(str(w.message) for w in caught
+                                  if issubclass(w.category, CvmkitWarning)):
+            print(f"note: {note}")
         print(f"quality checks: {len(result.clean):,} of {len(result.data):,} respondents kept "
               f"after the checks ({len(result.dropped):,} excluded)")
     return 0

@@ -49,7 +49,6 @@ def test_new_refuses_to_overwrite(tmp_path: Path, capsys) -> None:
         new_study(folder)
 
 
-@pytest.mark.filterwarnings("ignore::cvmkit.errors.CvmkitWarning")
 def test_scaffold_with_demo_data_validates(tmp_path: Path, capsys) -> None:
     folder = tmp_path / "demo_copy"
     assert _run(capsys, "new", str(folder), "--demo-data")[0] == 0
@@ -59,6 +58,7 @@ def test_scaffold_with_demo_data_validates(tmp_path: Path, capsys) -> None:
     assert "the study file is valid (5 attributes, 4 brands)" in out
     assert "ready to run with `cvmkit run" in out
     assert "respondents kept after the checks" in out
+    assert "note: column 'resp_id'" in out  # the demo's planted duplicates, as a note
 
 
 def test_validate_without_the_export_says_where_to_put_it(tmp_path: Path, capsys) -> None:
