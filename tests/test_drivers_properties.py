@@ -138,10 +138,10 @@ def test_exact_lmg_equals_brute_force(df):
 
 
 def test_parallel_walk_equals_subset_table():
-    """p = 14 runs the threaded walk; the bit-mask table route must agree."""
+    """p = 18 runs the threaded walk; the bit-mask table route must agree."""
     rng = np.random.default_rng(5)
-    x = rng.normal(size=(300, 14)) + rng.normal(size=(300, 1))
-    y = x @ rng.normal(size=14) + 2 * rng.normal(size=300)
+    x = rng.normal(size=(300, 18)) + rng.normal(size=(300, 1))
+    y = x @ rng.normal(size=18) + 2 * rng.normal(size=300)
     corr = np.corrcoef(np.column_stack([x, y]).T)
     fits = all_subset_fits(corr)
     np.testing.assert_allclose(lmg_exact(corr), shapley_from_fits(fits), atol=1e-12)
