@@ -28,6 +28,7 @@ def demo(tmp_path_factory):
     return data, study, truth
 
 
+@pytest.mark.filterwarnings("ignore::cvmkit.errors.CvmkitWarning")  # the demo's "don't know"s
 def test_planted_driver_ranking_is_recovered(demo):
     data, study, truth = demo
     drivers = study.performance_columns(study.brand)
@@ -44,6 +45,7 @@ def test_planted_driver_ranking_is_recovered(demo):
     assert set(lmg.nlargest(2).index) == set(truth["driver_ranking"][:2])
 
 
+@pytest.mark.filterwarnings("ignore::cvmkit.errors.CvmkitWarning")
 def test_planted_segment_contrasts_are_found(demo):
     """Planted: connoisseurs weigh taste most, commuters speed (truth.json, segment weights)."""
     data, study, truth = demo

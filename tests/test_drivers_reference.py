@@ -180,6 +180,9 @@ def test_logit_dominance_sums_to_pseudo_r2(binary_data):
     assert t.loc[t["rank"] == 1, "driver"].item() == "a"
     pairs = logit_dominance(binary_data, "top", ["a", "b", "c"], table="pairs")
     assert set(pairs.columns) == {"driver", "other", "complete", "conditional", "general"}
+    cond = logit_dominance(binary_data, "top", ["a", "b", "c"], table="conditional")
+    np.testing.assert_allclose(cond.groupby("driver", sort=False)["contribution"].mean(),
+                               t["raw"], atol=1e-12)
     top = logit_dominance(binary_data, "score", ["a", "b", "c"], top_box=9)
     assert top["method"].eq("dominance_general_mcfadden").all()
 
