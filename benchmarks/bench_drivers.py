@@ -81,7 +81,7 @@ def main() -> None:
     rows = []
     for p in (8, 12, 16, 20, 24, 26):
         df, cols = make_data(p)
-        reps = 5 if p <= 20 else (2 if p == 24 else 1)
+        reps = 5 if p <= 20 else 3
         ours, table = best_of(
             lambda df=df, cols=cols: relative_importance(df, "y", cols, methods="lmg"), reps)
         row = {"p": p, "cvmkit_s": ours, "pingouin_s": np.nan, "ratio": np.nan,

@@ -212,7 +212,7 @@ def lmg_exact(corr: np.ndarray, parallel: bool = True) -> np.ndarray:
         Correlation (or covariance) matrix of the drivers followed by the outcome (last row and
         column).  Must be positive definite.
     parallel : bool
-        Split the walk over all cores (used from p = 18; below that one core takes a few
+        Split the walk over all cores (used from p = 16; below that one core takes a few
         milliseconds).
 
     Returns
@@ -230,7 +230,7 @@ def lmg_exact(corr: np.ndarray, parallel: bool = True) -> np.ndarray:
     corr = _as_corr(corr)
     p = corr.shape[0] - 1
     c_w, b_w = shapley_weights(p)
-    if parallel and p >= 18:
+    if parallel and p >= 16:
         d = min(8, p - 6)
         return _lmg_parallel(corr, d, c_w, b_w)
     return _lmg_serial(corr, c_w, b_w)
