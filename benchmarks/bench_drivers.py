@@ -84,6 +84,7 @@ def main() -> None:
         reps = 5 if p <= 20 else 3
         ours, table = best_of(
             lambda df=df, cols=cols: relative_importance(df, "y", cols, methods="lmg"), reps)
+        assert (table["method"] == "lmg").all(), "expected the exact LMG"
         row = {"p": p, "cvmkit_s": ours, "pingouin_s": np.nan, "ratio": np.nan,
                "max_abs_diff": np.nan, "relaimpo_quoted_s": RELAIMPO_QUOTED.get(p, np.nan)}
         if p <= 16:

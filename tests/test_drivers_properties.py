@@ -175,3 +175,7 @@ def test_beyond_exact_limit_reports_sampled_with_se():
     assert t["note"].str.contains("sampled Shapley").all()
     assert (t["se"] > 0).all()
     assert (np.abs(t["share"] - exact["share"]) < 4 * t["se"]).all()
+    boot = relative_importance(df, "y", _drivers(df), methods="lmg", exact_max=5, n_boot=30,
+                               seed=2)
+    assert boot["note"].str.contains("bootstrap replicates estimate LMG").all()
+    assert (boot["lower"] <= boot["upper"]).all() and boot["lower"].notna().all()

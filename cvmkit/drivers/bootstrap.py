@@ -23,10 +23,13 @@ from ._metrics import METRIC_ROWS, boot_kernel
 from .diagnostics import Drivers, PreparedDrivers, prepare_drivers
 from .lmg import shapley_weights
 
-__all__ = ["bootstrap_importance", "outrank_probabilities"]
+__all__ = ["BOOT_EXACT_MAX", "bootstrap_importance", "outrank_probabilities"]
 
 #: Replicates evaluated per kernel call (bounds the memory of the resample indices).
 _CHUNK = 256
+#: Largest number of drivers for which each bootstrap replicate gets the exact LMG (a few ms per
+#: replicate); above it replicates estimate LMG from random driver orders.
+BOOT_EXACT_MAX = 18
 
 
 def draw_replicates(prep: PreparedDrivers, n_boot: int, seed: int | None, lmg_mode: int,
@@ -75,7 +78,7 @@ def bootstrap_importance(
     n_boot: int = 1000,
     seed: int | None = None,
     missing: str = "listwise",
-    exact_max: int = 24,
+    exact_max: int = 28,
     n_permutations: int = 200,
 ) -> pd.DataFrame:
     """Bootstrap replicates of relative-importance shares, in long form.
@@ -92,8 +95,9 @@ def bootstrap_importance(
     seed : int, optional
         Seed of the resampling; the same seed gives the same replicates.
     exact_max : int
-        Above this many drivers each replicate's LMG is estimated from ``n_permutations``
-        random driver orders (the same orders in every replicate).
+        Above this many drivers — or above :data:`BOOT_EXACT_MAX` (18), whichever is smaller —
+        each replicate's LMG is estimated from ``n_permutations`` random driver orders (the same
+        orders in every replicate), which widens the intervals slightly.
 
     Returns
     -------
@@ -148,12 +152,15 @@ def _replicates_frame(prep: PreparedDrivers, methods: list[str], n_boot: int,
 
 def replicate_raw(prep: PreparedDrivers, methods: list[str], n_boot: int, seed: int | None,
                   exact_max: int, n_permutations: int) -> dict[str, np.ndarray]:
-    """``{method: (n_boot, p) raw replicate values}`` for the requested methods."""
+    """``{method: (n_boot, p) raw replicate values}`` for the requested methods.
+
+    LMG is exact in each replicate up to ``min(exact_max, BOOT_EXACT_MAX)`` drivers.
+    """
     wants_lmg = any(m in ("lmg", "dominance_general", "shapley_sampled") for m in methods)
     perms = None
     lmg_mode = 0
     if wants_lmg:
-        if prep.p <= exact_max:
+        if prep.p <= min(exact_max, BOOT_EXACT_MAX):
             lmg_mode = 1
         else:
             lmg_mode = 2
@@ -188,7 +195,7 @@ def outrank_probabilities(
     n_boot: int = 1000,
     seed: int | None = None,
     missing: str = "listwise",
-    exact_max: int = 24,
+    exact_max: int = 28,
     n_permutations: int = 200,
 ) -> pd.DataFrame:
     """Bootstrap probability that each driver outranks each other driver.

@@ -7,7 +7,7 @@ sample to sample.  Relative-importance methods split the model's R² among the d
 ``lmg``
     Lindeman, Merenda & Gold (1980): each driver's R² gain averaged over all orders of entering
     the drivers — the Shapley value of R² (Grömping 2006; R's relaimpo ``lmg``).  Exact over
-    all 2^p subsets up to ``exact_max`` drivers (24 by default; compiled, see
+    all 2^p subsets up to ``exact_max`` drivers (28 by default; compiled, see
     :mod:`cvmkit.drivers.lmg`); beyond that the result is ``shapley_sampled``, an estimate from
     random orders with its Monte-Carlo standard error in ``se``.
 ``relative_weights``
@@ -35,7 +35,7 @@ import pandas as pd
 
 from ..errors import AnalysisError, CvmkitWarning, DataError
 from ._metrics import METRIC_ROWS, metric_rows
-from .bootstrap import _check_methods, replicate_raw, shares_of
+from .bootstrap import BOOT_EXACT_MAX, _check_methods, replicate_raw, shares_of
 from .diagnostics import Drivers, PreparedDrivers, prepare_drivers
 from .lmg import all_subset_fits, lmg_exact, shapley_sampled, shapley_weights
 
@@ -70,7 +70,7 @@ def relative_importance(
     seed: int | None = None,
     ci: float = 0.95,
     missing: str = "listwise",
-    exact_max: int = 24,
+    exact_max: int = 28,
     n_permutations: int = 2000,
     skip_bad: bool = True,
     _prepared: PreparedDrivers | None = None,
@@ -101,8 +101,10 @@ def relative_importance(
         Listwise deletion (count reported in ``note``) or pairwise-complete correlations
         (flagged in ``note``).
     exact_max : int
-        Largest number of drivers for the exact LMG; above it ``lmg`` is estimated from
-        ``n_permutations`` random orders and reported as method ``shapley_sampled``.
+        Largest number of drivers for the exact LMG (28: about a second here); above it ``lmg``
+        is estimated from ``n_permutations`` random orders and reported as method
+        ``shapley_sampled``.  Bootstrap replicates use the exact LMG up to 18 drivers
+        (:data:`~cvmkit.drivers.bootstrap.BOOT_EXACT_MAX`) and random orders beyond (noted).
     skip_bad : bool
         Leave out drivers with no answers or no variance (warning, and a row with a note) rather
         than raise.
@@ -178,6 +180,11 @@ def relative_importance(
         reps = replicate_raw(prep, boot_methods, n_boot, seed, exact_max,
                              max(200, n_permutations // 10))
         alpha = (1 - ci) / 2
+        if p > min(exact_max, BOOT_EXACT_MAX):
+            for m in reps:
+                if m in ("lmg", "dominance_general"):
+                    notes[m] = _join(notes.get(m), "bootstrap replicates estimate LMG from "
+                                     f"{max(200, n_permutations // 10)} random orders")
         for m, vals in reps.items():
             sh = shares_of(vals, m)
             ok = ~np.isnan(sh).any(axis=1)

@@ -65,7 +65,7 @@ def segment_importance(
     ci: float = 0.95,
     missing: str = "listwise",
     min_n: int | None = None,
-    exact_max: int = 24,
+    exact_max: int = 28,
 ) -> pd.DataFrame:
     """Relative importance within each segment.
 
@@ -163,7 +163,7 @@ def compare_segments(
     ci: float = 0.95,
     missing: str = "listwise",
     min_n: int | None = None,
-    exact_max: int = 24,
+    exact_max: int = 28,
 ) -> pd.DataFrame:
     """Bootstrap test of whether each driver's share differs between segments.
 
