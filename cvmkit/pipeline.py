@@ -52,6 +52,7 @@ from .study import Study, load_study
 
 __all__ = [
     "REPORT_PARAMETERS",
+    "notebook_imports",
     "RunResult",
     "default_notebooks_dir",
     "default_study_path",
@@ -67,9 +68,6 @@ _PACKAGES = ("cvmkit", "numpy", "scipy", "pandas", "statsmodels", "matplotlib", 
              "numba", "scikit-learn", "adjustText", "papermill", "nbclient", "nbconvert",
              "nbformat", "jupyter_client", "ipykernel", "pyarrow", "openpyxl", "pyyaml",
              "pyreadstat", "mistune")
-#: Modules imported into each kernel before its notebook starts.
-WARM_IMPORTS = ("numpy", "pandas", "scipy.stats", "statsmodels.api", "matplotlib.pyplot",
-                "seaborn", "cvmkit", "cvmkit.io")
 #: Parameters of the report (``-p name=value``): passed to notebook 06 and used by the pipeline
 #: when it builds ``report.html``.
 REPORT_PARAMETERS = ("client_name", "report_title", "report_date", "logo_path", "accent_color")
@@ -211,49 +209,101 @@ def _free_name(path: Path) -> Path:
 
 
 # ---------------------------------------------------------------------- kernels
-class _KernelPool:
-    """Kernels started, with the heavy imports done, ahead of the notebooks that need them.
+def notebook_imports(notebook: str | Path) -> list[str]:
+    r"""The modules a notebook's code cells import, in order (for warming its kernel).
 
-    ``take()`` hands over a ready kernel manager and starts preparing the next one in a
-    background thread, so that a kernel's start-up overlaps with the previous notebook's work.
+    ``import a.b`` gives ``a.b``; ``from a import b`` gives ``a.b`` (which may be a module)
+    and ``a``.  IPython magics are read as IPython reads them; a cell that still does not
+    parse is skipped.
+
+    Examples
+    --------
+    >>> import nbformat, tempfile, os
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+    ...     "import pandas as pd\nfrom cvmkit import drivers\n%matplotlib inline")])
+    >>> path = os.path.join(tempfile.mkdtemp(), "x.ipynb")
+    >>> nbformat.write(nb, path)
+    >>> notebook_imports(path)
+    ['pandas', 'cvmkit.drivers', 'cvmkit']
+    """
+    import ast
+
+    import nbformat
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    transform = TransformerManager().transform_cell
+    nb = nbformat.read(str(notebook), as_version=4)
+    found: list[str] = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(transform(cell.source))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found.extend(a.name for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found.extend(f"{node.module}.{a.name}" for a in node.names if a.name != "*")
+                found.append(node.module)
+    return list(dict.fromkeys(found))
+
+
+class _KernelPool:
+    """Kernels started, with their notebook's imports done, ahead of the notebooks that need them.
+
+    ``take()`` hands over the ready kernel manager of the next notebook and starts preparing
+    the one after in a background thread, so that a kernel's start-up and imports overlap with
+    the previous notebook's work.  The imports are run silently (no execution count, no names
+    bound in the notebook's namespace); an import that fails is left for the notebook to
+    report.
     """
 
-    def __init__(self, kernel_name: str, cwd: Path, count: int, warm: bool = True,
-                 warm_imports: Sequence[str] = WARM_IMPORTS) -> None:
+    def __init__(self, kernel_name: str, cwd: Path, imports: Sequence[Sequence[str]],
+                 warm: bool = True) -> None:
         self.kernel_name = kernel_name
         self.cwd = str(cwd)
-        self.left = count
+        self.queue = [list(m) for m in imports]
         self.warm = warm
-        self.code = "".join(
-            f"try:\n    __import__({m!r})\nexcept Exception:\n    pass\n" for m in warm_imports)
         self.env = {**os.environ, **KERNEL_ENV}
         self.log = tempfile.TemporaryFile()
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cvmkit-kernel")
         self.next: Future | None = None
         self.started: list[Any] = []
 
-    def _start(self) -> Any:
+    @staticmethod
+    def _code(modules: Sequence[str]) -> str:
+        return "".join(f"try:\n    __import__({m!r})\nexcept Exception:\n    pass\n"
+                       for m in modules)
+
+    def _start(self, modules: Sequence[str]) -> Any:
         from jupyter_client.manager import AsyncKernelManager
 
         km = AsyncKernelManager(kernel_name=self.kernel_name)
         self.started.append(km)
         asyncio.run(km.start_kernel(cwd=self.cwd, env=self.env, stderr=self.log))
-        if self.warm:
+        if self.warm and modules:
             kc = km.blocking_client()
             kc.start_channels()
             try:
                 kc.wait_for_ready(timeout=120)
-                kc.execute_interactive(self.code, silent=True, store_history=False, timeout=300)
+                kc.execute_interactive(self._code(modules), silent=True, store_history=False,
+                                       timeout=300)
             finally:
                 kc.stop_channels()
         return km
 
     def _prepare(self) -> None:
-        if self.left > 0:
-            self.left -= 1
-            self.next = self.executor.submit(self._start)
+        if self.queue:
+            self.next = self.executor.submit(self._start, self.queue.pop(0))
         else:
             self.next = None
+
+    def take_ahead(self) -> None:
+        """Start preparing the first kernel now."""
+        if self.next is None:
+            self._prepare()
 
     def take(self) -> Any:
         """The next ready kernel manager (started now if none was prepared)."""
@@ -500,7 +550,9 @@ def run_study(
     say(f"cvmkit run: {study.title} -> {final}")
     error: str | None = None
     engine = _register_engine()
-    pool = _KernelPool(kernel_name, nb_dir, len(notebooks), warm=warm_kernels)
+    pool = _KernelPool(kernel_name, nb_dir, [notebook_imports(nb) for nb in notebooks],
+                       warm=warm_kernels)
+    pool.take_ahead()
     exports = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cvmkit-export")
     pending: list[tuple[dict[str, Any], Future]] = []
     try:
@@ -525,6 +577,7 @@ def run_study(
                     str(nb), str(target), parameters=params, cwd=str(nb_dir),
                     kernel_name=kernel_name, progress_bar=False, log_output=False, km=km,
                     engine_name=engine, execution_timeout=cell_timeout,
+                    request_save_on_cell_execute=False,
                 )
             except PapermillExecutionError as exc:
                 error = _failure_message(nb, exc)
@@ -745,11 +798,8 @@ cell_timeout
 
     ctx = multiprocessing.get_context("spawn")
     events = ctx.Queue()
-    extra: dict[str, Any] = {}
-    if sys.version_info >= (3, 11):
-        extra["max_tasks_per_child"] = 1  # a fresh process per study
     with ProcessPoolExecutor(max_workers=min(jobs, len(job_list)), mp_context=ctx,
-                             initializer=_init_worker, initargs=(events,), **extra) as ex:
+                             initializer=_init_worker, initargs=(events,)) as ex:
         futures = {ex.submit(_worker, job): i for i, job in enumerate(job_list)}
         pending = set(futures)
         while pending:

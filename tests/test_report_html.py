@@ -51,6 +51,11 @@ def _executed_03(path: Path) -> None:
                                           "text/plain": "frame"}),
         new_output("error", ename="ValueError", evalue="TRACEBACK_TEXT", traceback=[]),
     ]
+    widget = new_code_cell("display(widgets.VBox([choice, view]))")
+    widget.outputs = [new_output("display_data", data={
+        "application/vnd.jupyter.widget-view+json": {"model_id": "abc", "version_major": 2,
+                                                     "version_minor": 0},
+        "text/plain": "VBox()"})]
     skipped = new_markdown_cell("A cell the author keeps out: SKIPPED_CELL.")
     skipped.metadata["tags"] = ["report-skip"]
     nb.cells = [
@@ -62,6 +67,8 @@ def _executed_03(path: Path) -> None:
         skipped,
         new_markdown_cell("## 2 · Models\n\nThe coefficients."),
         new_code_cell('write_table(run_dir, NB, "importance", table)'),
+        new_markdown_cell("### Explore a segment\n\nPick a segment: WIDGET_INTRO."),
+        widget,
         new_markdown_cell("### Results written for the summary\n\n`results/03.json`: "
                           "`RESULTS_DOC_KEYS`."),
     ]
@@ -120,7 +127,8 @@ def test_contents_link_to_every_section_and_heading(run: Path) -> None:
 def test_narrative_without_code_or_lab_notes(run: Path) -> None:
     page = _page(run)
     for hidden in ("SECRET_CODE", "PRINTED_TEXT", "SECRET_HTML", "TRACEBACK_TEXT",
-                   "SKIPPED_CELL", "RESULTS_DOC_KEYS", "Change the parameters", "run_dir"):
+                   "SKIPPED_CELL", "RESULTS_DOC_KEYS", "Change the parameters", "run_dir",
+                   "WIDGET_INTRO", "Explore a segment"):
         assert hidden not in page, hidden
     assert "Driver regression: what drives value" in page
     assert "<strong>Taste</strong> leads the drivers." in page

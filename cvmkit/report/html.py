@@ -19,10 +19,11 @@ The page makes no request of its own: no script, no web font, no external style 
 ``Content-Security-Policy`` meta tag that forbids anything but inline styles and ``data:``
 images, so even a stray link in a notebook's markdown cannot load anything.
 
-Notebook cells tagged ``report-skip`` (or ``remove-cell``, ``parameters``) are left out, as is
-the closing markdown cell that documents a notebook's results keys and any paragraph that talks
-to the person running the notebook rather than to the client (about its parameters, the run
-directory or JupyterLab).
+Notebook cells tagged ``report-skip`` (or ``remove-cell``, ``parameters``) are left out, as are
+the closing markdown cell that documents a notebook's results keys, a markdown cell that only
+introduces an interactive widget (a page cannot show one), and any paragraph that talks to the
+person running the notebook rather than to the client (about its parameters, the run directory
+or JupyterLab).
 """
 
 from __future__ import annotations
@@ -140,6 +141,27 @@ def _markdown_outputs(cell: Any) -> list[str]:
             if md:
                 out.append("".join(md) if isinstance(md, list) else str(md))
     return out
+
+
+_WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+_WIDGET_SRC_RE = re.compile(r"\bwidgets\.|\binteract(ive)?\(|_explorer\(")
+
+
+def _introduces_widget(cells: list[Any], k: int) -> bool:
+    """Whether markdown cell ``k`` introduces an interactive widget, which a page cannot show.
+
+    True when the next code cell shows a widget (or, unexecuted, builds one) and leaves
+    nothing a reader of the page would see: no sentence, no figure or table written.
+    """
+    nxt = next((c for c in cells[k + 1:] if c.cell_type == "code"), None)
+    if nxt is None:
+        return False
+    outputs = nxt.get("outputs", [])
+    shows_widget = any(_WIDGET_MIME in o.get("data", {}) for o in outputs)
+    src = _source(nxt)
+    builds_widget = not outputs and bool(_WIDGET_SRC_RE.search(src))
+    writes = _CALL_RE["figure"].search(src) or _CALL_RE["table"].search(src)
+    return (shows_widget or builds_widget) and not _markdown_outputs(nxt) and not writes
 
 
 def _title_from(text: str, fallback: str) -> tuple[str, str]:
@@ -293,7 +315,8 @@ def _section(run: Path, name: str, nb_dir: Path | None, sheets: dict[str, str],
         placed.add(("table", tab))
 
     first_md = True
-    for cell in (nb.cells if nb is not None else []):
+    cells = list(nb.cells) if nb is not None else []
+    for k, cell in enumerate(cells):
         tags = set(cell.get("metadata", {}).get("tags", []))
         if tags & _SKIP_TAGS:
             continue
@@ -302,7 +325,7 @@ def _section(run: Path, name: str, nb_dir: Path | None, sheets: dict[str, str],
             if first_md:
                 first_md = False
                 section.title, text = _title_from(text, section.title)
-            if _RESULTS_DOC_RE.search(text):
+            if _RESULTS_DOC_RE.search(text) or _introduces_widget(cells, k):
                 continue
             text = _drop_lab_paragraphs(text)
             if text.strip():
