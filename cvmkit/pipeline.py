@@ -152,16 +152,33 @@ class RunResult:
     source: str | None = None
 
 
-def _failure_message(nb: Path, exc: Exception) -> str:
-    cell = getattr(exc, "cell_index", None)
-    count = getattr(exc, "exec_count", None)
+def _failure_message(nb: Path, exc: Exception, executed: Path | None = None) -> str:
+    """Which notebook and cell failed, and why.
+
+    The cell is numbered from 1 as in the notebook the user edits (papermill's injected
+    parameters cell is not counted), and its first line is quoted.
+    """
+    index = getattr(exc, "cell_index", None)
     ename = getattr(exc, "ename", type(exc).__name__)
-    evalue = getattr(exc, "evalue", str(exc))
-    where = f"cell {cell}" if cell is not None else "a cell"
-    if count is not None:
-        where += f" (execution count {count})"
-    first = str(evalue).strip().splitlines()[0] if str(evalue).strip() else ""
-    return f"notebook {nb.name} failed at {where}: {ename}: {first}"
+    evalue = str(getattr(exc, "evalue", exc)).strip()
+    where = "a cell"
+    if index is not None:
+        number, first_line = index + 1, ""
+        try:
+            import nbformat
+
+            cells = [c for c in nbformat.read(str(executed), as_version=4).cells
+                     if "papermill-error-cell-tag" not in c.metadata.get("tags", [])]
+            injected = sum(1 for c in cells[:index]
+                           if "injected-parameters" in c.metadata.get("tags", []))
+            number = index + 1 - injected
+            first_line = next((ln.strip() for ln in cells[index].source.splitlines()
+                               if ln.strip()), "")
+        except (OSError, IndexError, ValueError, TypeError):
+            pass
+        where = f"cell {number}" + (f" ({first_line[:80]})" if first_line else "")
+    reason = evalue.splitlines()[0] if evalue else ""
+    return f"notebook {nb.name} failed at {where}: {ename}: {reason}"
 
 
 def _declared_parameters(nb: Path) -> set[str]:
@@ -580,7 +597,7 @@ def run_study(
                     request_save_on_cell_execute=False,
                 )
             except PapermillExecutionError as exc:
-                error = _failure_message(nb, exc)
+                error = _failure_message(nb, exc, target)
             except Exception as exc:  # kernel died, notebook unreadable …
                 tail = pool.stderr_tail()
                 error = f"notebook {nb.name} could not run: {type(exc).__name__}: {exc}"
