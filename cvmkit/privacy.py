@@ -4,11 +4,21 @@ Columns a study declares as PII are dropped by the data-collection step before a
 written.  Free text can still carry personal data — a respondent who types their e-mail address
 or phone number into a comment box, or signs with their name — so open-ended answers are masked
 with :func:`mask_pii` before they leave the first notebook, and again wherever a quote is shown.
+
+:func:`mask_pii` first Unicode-normalises the text (NFKC, so full-width ``＠`` and digits count)
+and removes zero-width characters, then replaces e-mail addresses (also written with "at"/"dot"
+tricks), phone numbers (seven or more digits in one run, whatever the separators) and names by
+``[email]``, ``[phone]`` and ``[name]``.  Names are those declared (``names=``, e.g. from the
+study's PII name column, while it is still at hand) and those a respondent gives themselves: after
+"my name is", "name:", "regards", "thanks", "cheers", "signed", or as a signature after a dash at
+the end of a comment.  Masking errs on the side of hiding: a long order number is masked as a
+phone number.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 import pandas as pd
@@ -31,6 +41,30 @@ EMAIL_MASK = "[email]"
 PHONE_MASK = "[phone]"
 NAME_MASK = "[name]"
 
+_ZERO_WIDTH = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
+# Extra e-mail shapes: "name@@host" or "name@localhost" (no dot needed), and "name {at} host.com",
+# "name <at> host", "name (a) host [dot] com" (one dot part or more needed).
+_EMAIL_EXTRA = re.compile(
+    r"[A-Za-z0-9._%+\-]+\s*@+\s*[A-Za-z0-9\-]+(?:\s*\.\s*[A-Za-z0-9\-]+)*"
+    r"|[A-Za-z0-9._%+\-]+\s*[\[({<]\s*(?:at|a)\s*[\])}>]\s*[A-Za-z0-9\-]+"
+    r"(?:\s*(?:\.|[\[({<]\s*dot\s*[\])}>]|\s+dot\s+)\s*[A-Za-z0-9\-]+)+",
+    re.IGNORECASE)
+# A run of seven or more digits with any non-letter separators (spaces, dots, dashes, slashes,
+# brackets, '+') between them.
+_PHONE_EXTRA = re.compile(r"(?:\+|\b)?\d(?:[^\w\n]{0,3}\d){6,}")
+_NAME_WORD = r"[A-Z][\w'’\-]*"
+_SELF_NAME = re.compile(
+    r"(?i:\b(?:my\s+name\s+is|my\s+name's|name\s*:|signed|regards|thanks|thank\s+you|cheers|"
+    r"sincerely|best\s+wishes)\b)[\s,:\-–—]*"
+    rf"({_NAME_WORD}(?:[ \t]+{_NAME_WORD}){{0,2}})")
+_SIGNATURE = re.compile(rf"(?:^|[\s.!?])[-–—~]+\s*({_NAME_WORD}(?:[ \t]+{_NAME_WORD}){{0,2}})"
+                        r"\s*[.!]?\s*$")
+
+
+def _mask_group_1(match: re.Match) -> str:
+    """The match with its first group (a name) replaced by ``[name]``."""
+    return match.group(0)[: match.start(1) - match.start(0)] + NAME_MASK
+
 
 def _name_pattern(names: Iterable[str]) -> re.Pattern | None:
     parts: set[str] = set()
@@ -46,7 +80,7 @@ def _name_pattern(names: Iterable[str]) -> re.Pattern | None:
 
 
 def mask_pii(text: pd.Series | str, names: Iterable[str] = ()) -> pd.Series | str:
-    """Replace e-mail addresses, phone numbers and the given names in free text.
+    """Replace e-mail addresses, phone numbers and names in free text (see the module docstring).
 
     Parameters
     ----------
@@ -55,25 +89,35 @@ def mask_pii(text: pd.Series | str, names: Iterable[str] = ()) -> pd.Series | st
     names : iterable of str
         Declared names (e.g. the values of a study's PII name column); each full name and each
         of its parts of three or more letters is masked, case-insensitively, as a whole word.
+        Names a respondent gives themselves are masked as well.
 
     Returns
     -------
     Series or str
-        The text with ``[email]``, ``[phone]`` and ``[name]`` in place of what was found.
+        The text with ``[email]``, ``[phone]`` and ``[name]`` in place of what was found
+        (missing values stay missing).
 
     Examples
     --------
     >>> mask_pii("Great coffee! mail jo.bloggs@example.com or call +44 7700 900123", ["Jo Bloggs"])
     'Great coffee! mail [email] or call [phone]'
+    >>> mask_pii("Great! ｊｏ＠ｅｘａｍｐｌｅ．ｃｏｍ / +44 (0)20 7946 0958 - Jo Bloggs")
+    'Great! [email] / [phone] - [name]'
     """
     pattern = _name_pattern(names)
 
     def one(s: object) -> object:
         if not isinstance(s, str):
             return s
+        s = _ZERO_WIDTH.sub("", unicodedata.normalize("NFKC", s))
         s = EMAIL_RE.sub(EMAIL_MASK, s)
         s = PHONE_RE.sub(PHONE_MASK, s)
-        return pattern.sub(NAME_MASK, s) if pattern is not None else s
+        if pattern is not None:
+            s = pattern.sub(NAME_MASK, s)
+        s = _EMAIL_EXTRA.sub(EMAIL_MASK, s)
+        s = _PHONE_EXTRA.sub(PHONE_MASK, s)
+        s = _SELF_NAME.sub(_mask_group_1, s)
+        return _SIGNATURE.sub(_mask_group_1, s)
 
     if isinstance(text, pd.Series):
         return text.map(one)

@@ -15,7 +15,8 @@ with no theme at all.
 
 Personal data
 -------------
-Every text these functions return passes through :func:`mask_quote`: the text is Unicode-normalised
+Every text these functions return passes through :func:`mask_quote`, which is
+:func:`cvmkit.privacy.mask_pii` (the one masking of the package): the text is Unicode-normalised
 (NFKC, so full-width ``＠`` and digits count), zero-width characters are removed, then e-mail
 addresses (also written with "at"/"dot" tricks), phone numbers (seven or more digits in one run,
 whatever the separators) and names are replaced by ``[email]``, ``[phone]`` and ``[name]``.  Names
@@ -28,7 +29,6 @@ side of hiding: a long order number is masked as a phone number.
 from __future__ import annotations
 
 import re
-import unicodedata
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -50,29 +50,11 @@ __all__ = [
     "themes_table",
 ]
 
-_ZERO_WIDTH = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
-# Extra e-mail shapes: "name@@host" or "name@localhost" (no dot needed), and "name {at} host.com",
-# "name <at> host", "name (a) host [dot] com" (one dot part or more needed).
-_EMAIL_EXTRA = re.compile(
-    r"[A-Za-z0-9._%+\-]+\s*@+\s*[A-Za-z0-9\-]+(?:\s*\.\s*[A-Za-z0-9\-]+)*"
-    r"|[A-Za-z0-9._%+\-]+\s*[\[({<]\s*(?:at|a)\s*[\])}>]\s*[A-Za-z0-9\-]+"
-    r"(?:\s*(?:\.|[\[({<]\s*dot\s*[\])}>]|\s+dot\s+)\s*[A-Za-z0-9\-]+)+",
-    re.IGNORECASE)
-# A run of seven or more digits with any non-letter separators (spaces, dots, dashes, slashes,
-# brackets, '+') between them.
-_PHONE_EXTRA = re.compile(r"(?:\+|\b)?\d(?:[^\w\n]{0,3}\d){6,}")
-_NAME_WORD = r"[A-Z][\w'’\-]*"
-_SELF_NAME = re.compile(
-    r"(?i:\b(?:my\s+name\s+is|my\s+name's|name\s*:|signed|regards|thanks|thank\s+you|cheers|"
-    r"sincerely|best\s+wishes)\b)[\s,:\-–—]*"
-    rf"({_NAME_WORD}(?:[ \t]+{_NAME_WORD}){{0,2}})")
-_SIGNATURE = re.compile(rf"(?:^|[\s.!?])[-–—~]+\s*({_NAME_WORD}(?:[ \t]+{_NAME_WORD}){{0,2}})"
-                        r"\s*[.!]?\s*$")
 _MASK_TOKENS = re.compile(r"\[(?:email|phone|name)\]")
 
 
 def mask_quote(text: str | pd.Series, names: Iterable[str] = ()) -> str | pd.Series:
-    """Mask e-mail addresses, phone numbers and names in free text (see the module docstring).
+    """Mask e-mail addresses, phone numbers and names: :func:`cvmkit.privacy.mask_pii`.
 
     Parameters
     ----------
@@ -90,22 +72,7 @@ def mask_quote(text: str | pd.Series, names: Iterable[str] = ()) -> str | pd.Ser
     >>> mask_quote("Great! ｊｏ＠ｅｘａｍｐｌｅ．ｃｏｍ / +44 (0)20 7946 0958 - Jo Bloggs")
     'Great! [email] / [phone] - [name]'
     """
-    names = [n for n in names if isinstance(n, str) and n.strip()]
-
-    def one(s: object) -> object:
-        if not isinstance(s, str):
-            return s
-        s = _ZERO_WIDTH.sub("", unicodedata.normalize("NFKC", s))
-        s = mask_pii(s, names)
-        s = _EMAIL_EXTRA.sub("[email]", s)
-        s = _PHONE_EXTRA.sub("[phone]", s)
-        s = _SELF_NAME.sub(lambda m: m.group(0)[: m.start(1) - m.start(0)] + "[name]", s)
-        s = _SIGNATURE.sub(lambda m: m.group(0)[: m.start(1) - m.start(0)] + "[name]", s)
-        return s
-
-    if isinstance(text, pd.Series):
-        return text.map(one)
-    return one(text)
+    return mask_pii(text, names)
 
 
 # ---------------------------------------------------------------------------- code frame
