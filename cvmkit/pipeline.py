@@ -17,9 +17,11 @@ place when every notebook has succeeded.  When a notebook fails, the folder is r
 :class:`~cvmkit.errors.PipelineError` names the notebook, the cell and the error.
 
 Speed.  Most of a short notebook's time is spent starting its kernel and importing pandas,
-statsmodels and seaborn.  While one notebook runs, the kernel of the next one is started and
-those imports are done in it (silently, binding no names), so the next notebook starts warm; and
-the HTML export of each notebook runs in a background thread.  Kernels run with
+statsmodels and seaborn.  On Linux each kernel is forked from a process that has imported the
+notebooks' libraries once (:mod:`cvmkit._zygote`); while one notebook runs, the kernel of the
+next one is started and its remaining imports are done in it (silently, binding no names), so
+the next notebook starts warm; and the HTML export of each notebook runs in a background
+thread.  Kernels run with
 ``PYTHONHASHSEED=0`` so that anything ordered by a string hash comes out the same every run.
 
 ``run_batch`` runs several studies, in parallel worker processes when ``jobs > 1``; one
@@ -278,16 +280,39 @@ class _KernelPool:
     """
 
     def __init__(self, kernel_name: str, cwd: Path, imports: Sequence[Sequence[str]],
-                 warm: bool = True) -> None:
+                 warm: bool = True, fork: bool = True) -> None:
+        from ._zygote import fork_supported
+
         self.kernel_name = kernel_name
         self.cwd = str(cwd)
         self.queue = [list(m) for m in imports]
         self.warm = warm
+        self.fork = fork and fork_supported() and kernel_name == "python3"
+        self.modules = list(dict.fromkeys(m for ms in self.queue for m in ms))
+        self.zygote: Any = None
         self.env = {**os.environ, **KERNEL_ENV}
         self.log = tempfile.TemporaryFile()
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cvmkit-kernel")
         self.next: Future | None = None
         self.started: list[Any] = []
+
+    def _manager(self) -> Any:
+        """A kernel manager: forked from the zygote when possible, else the ordinary kind."""
+        from jupyter_client.manager import AsyncKernelManager
+
+        if self.fork and self.zygote is None:
+            from ._zygote import Zygote
+
+            try:
+                self.zygote = Zygote(self.modules, self.env, log=self.log)
+            except Exception as exc:  # fall back to ordinary kernel starts
+                self.fork = False
+                self.log.write(f"kernel zygote unavailable: {exc}\n".encode())
+        if self.fork and self.zygote is not None:
+            from ._zygote import forked_kernel_manager
+
+            return forked_kernel_manager(self.zygote, kernel_name=self.kernel_name)
+        return AsyncKernelManager(kernel_name=self.kernel_name)
 
     @staticmethod
     def _code(modules: Sequence[str]) -> str:
@@ -295,9 +320,7 @@ class _KernelPool:
                        for m in modules)
 
     def _start(self, modules: Sequence[str]) -> Any:
-        from jupyter_client.manager import AsyncKernelManager
-
-        km = AsyncKernelManager(kernel_name=self.kernel_name)
+        km = self._manager()
         self.started.append(km)
         asyncio.run(km.start_kernel(cwd=self.cwd, env=self.env, stderr=self.log))
         if self.warm and modules:
@@ -348,6 +371,9 @@ class _KernelPool:
         self.executor.shutdown(wait=True)
         for km in self.started:
             self.stop(km)
+        if self.zygote is not None:
+            self.zygote.close()
+            self.zygote = None
         self.log.close()
 
     def stderr_tail(self, lines: int = 5) -> str:
@@ -464,6 +490,7 @@ def run_study(
     build_report: bool = True,
     warm_kernels: bool = True,
     cell_timeout: float | None = None,
+    fork_kernels: bool = True,
 ) -> RunResult:
     """Run every numbered notebook on a study into ``<out>/<slug>/<run-id>/``.
 
@@ -496,6 +523,9 @@ def run_study(
         notebook runs.
     cell_timeout : float, optional
         Seconds a cell may run before the run fails (default: no limit).
+    fork_kernels : bool
+        On Linux, fork each kernel from a process that has imported the notebooks' libraries
+        once (:mod:`cvmkit._zygote`) instead of starting a fresh Python each time.
 
     Returns
     -------
@@ -568,7 +598,7 @@ def run_study(
     error: str | None = None
     engine = _register_engine()
     pool = _KernelPool(kernel_name, nb_dir, [notebook_imports(nb) for nb in notebooks],
-                       warm=warm_kernels)
+                       warm=warm_kernels, fork=fork_kernels)
     pool.take_ahead()
     exports = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cvmkit-export")
     pending: list[tuple[dict[str, Any], Future]] = []
@@ -731,6 +761,7 @@ def run_batch(
     build_report: bool = True,
     warm_kernels: bool = True,
     cell_timeout: float | None = None,
+    fork_kernels: bool = True,
 ) -> list[RunResult]:
     """Run several studies, ``jobs`` at a time in worker processes.
 
@@ -746,7 +777,7 @@ def run_batch(
     jobs : int
         How many studies run at the same time.
     data_path, out, parameters, notebooks_dir, seed, kernel_name, build_report, warm_kernels, \
-cell_timeout
+cell_timeout, fork_kernels
         As for :func:`run_study`; the same for every study.
     progress : callable, optional
         Called with each line of overall progress (``None`` for silence).
@@ -774,7 +805,7 @@ cell_timeout
     kwargs = dict(data_path=data_path, out=out, parameters=dict(parameters or {}),
                   notebooks_dir=nb_dir, seed=seed, kernel_name=kernel_name,
                   build_report=build_report, warm_kernels=warm_kernels,
-                  cell_timeout=cell_timeout)
+                  cell_timeout=cell_timeout, fork_kernels=fork_kernels)
     job_list = [{"label": _label(s), "study": s, "slug": _slug_of(s), "kwargs": kwargs}
                 for s in studies]
     total_nb = n_nb * len(job_list)

@@ -1,0 +1,258 @@
+"""Fast kernel starts: kernels forked from a process that has already imported the libraries.
+
+Each notebook of a run gets a fresh kernel, and most of a fresh kernel's start-up is spent
+importing the same libraries (pandas, scipy, statsmodels, scikit-learn, numba, IPython,
+ipykernel …) again.  A *zygote* process imports them once; each kernel is then a ``fork`` of
+it that goes on to run ``ipykernel`` exactly as ``python -m ipykernel_launcher -f FILE`` would.
+A forked kernel starts with those modules already in ``sys.modules`` and nothing else from the
+zygote: no user names, no figures, no threads of its own.
+
+What keeps a forked kernel equal to a fresh one:
+
+* ``matplotlib.pyplot`` (and seaborn, which imports it) is never imported by the zygote, so the
+  plotting backend is chosen in the kernel as usual (``MPLBACKEND``, else the inline backend);
+* the global random states are re-seeded in the kernel (Python's ``random`` does it on its
+  own after a fork; numpy's legacy global generator is re-seeded from fresh entropy), so two
+  kernels never share a stream — as two fresh processes would not;
+* the kernel gets its own process group, working directory and environment, and the zygote's
+  stdin/stdout pipes are closed in it;
+* ``PYTHONHASHSEED`` is fixed when the zygote starts, so string hashing is the same in every
+  kernel.
+
+This is used on Linux only (``fork`` after importing these libraries is safe there); anywhere
+else, or when the zygote cannot start, kernels are started the ordinary way.
+
+Protocol: the parent writes JSON lines to the zygote's stdin — first ``{"modules": [...]}``,
+then one ``{"connection_file", "cwd", "env", "log"}`` per kernel — and reads one JSON line back
+for each (``{"ready": ...}``, then ``{"pid": ...}``).  The zygote exits when its stdin closes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+__all__ = ["Zygote", "fork_supported"]
+
+#: Never imported by the zygote: the plotting backend must be chosen in each kernel.
+_BLOCKED = ("matplotlib.pyplot", "seaborn", "matplotlib_inline", "ipympl")
+
+
+def fork_supported() -> bool:
+    """Whether kernels may be forked here (Linux, with ``os.fork``)."""
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
+class _Block:
+    """An import hook that refuses the modules in :data:`_BLOCKED` (in the zygote only)."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if any(name == b or name.startswith(b + ".") for b in _BLOCKED):
+            raise ImportError(f"{name} is imported in each kernel, not in the zygote")
+        return None
+
+
+# ---------------------------------------------------------------------- the parent's side
+class _ForkedProcess:
+    """A ``Popen``-like handle on a kernel forked by the zygote (not our child)."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                os.kill(self.pid, 0)
+            except ProcessLookupError:
+                self.returncode = 0
+            except PermissionError:  # pragma: no cover - pid reused by someone else
+                self.returncode = 0
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        import time
+
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(str(self.pid), timeout)
+            time.sleep(0.02)
+        return self.returncode or 0
+
+    def send_signal(self, signum: int) -> None:
+        try:
+            os.kill(self.pid, signum)
+        except ProcessLookupError:
+            self.returncode = 0
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+class Zygote:
+    """A process that has imported ``modules`` and forks kernels on request.
+
+    Parameters
+    ----------
+    modules : sequence of str
+        Modules to import once (failures are ignored: the kernel will report them).
+    env : mapping
+        The zygote's environment (it must already hold ``PYTHONHASHSEED``).
+    log : file object, optional
+        Where the zygote and its kernels write their stderr.
+    """
+
+    def __init__(self, modules: Sequence[str], env: Mapping[str, str], log: Any = None) -> None:
+        self.env = dict(env)
+        self.lock = threading.Lock()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "cvmkit._zygote"], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=log if log is not None else subprocess.DEVNULL,
+            env=self.env, cwd=os.getcwd(), start_new_session=True)
+        reply = self._ask({"modules": list(modules)})
+        if not reply.get("ready"):
+            self.close()
+            raise RuntimeError(f"kernel zygote did not start: {reply}")
+        self.imported = reply.get("imported", [])
+
+    def _ask(self, message: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            if self.proc.poll() is not None:
+                raise RuntimeError("kernel zygote has exited")
+            assert self.proc.stdin is not None and self.proc.stdout is not None
+            self.proc.stdin.write((json.dumps(message) + "\n").encode())
+            self.proc.stdin.flush()
+            line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError("kernel zygote has exited")
+        return json.loads(line)
+
+    def spawn(self, connection_file: str, cwd: str | None, env: Mapping[str, str] | None,
+              log_fd: int | None = None) -> _ForkedProcess:
+        """Fork a kernel that serves ``connection_file``."""
+        reply = self._ask({"connection_file": connection_file, "cwd": cwd,
+                           "env": dict(env or self.env)})
+        if "pid" not in reply:
+            raise RuntimeError(f"kernel zygote could not fork a kernel: {reply}")
+        return _ForkedProcess(int(reply["pid"]))
+
+    def close(self) -> None:
+        """Stop the zygote (kernels it forked are stopped by their managers)."""
+        try:
+            if self.proc.stdin is not None:
+                self.proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+
+def forked_kernel_manager(zygote: Zygote, **kwargs: Any) -> Any:
+    """An ``AsyncKernelManager`` whose kernel is forked from ``zygote``."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class _ForkedKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            assert self.provisioner is not None
+            conn = kernel_cmd[kernel_cmd.index("-f") + 1]
+            process = zygote.spawn(conn, kw.get("cwd"), kw.get("env"))
+            prov = self.provisioner
+            prov.process = process
+            prov.pid = process.pid
+            prov.pgid = process.pid  # the kernel leads its own process group
+            prov.cwd = kw.get("cwd")
+            self._reconcile_connection_info(prov.connection_info)
+
+        _launch_kernel = _async_launch_kernel  # type: ignore[assignment]
+
+    return _ForkedKernelManager(**kwargs)
+
+
+# ---------------------------------------------------------------------- the zygote's side
+def _child(request: dict[str, Any], protocol: tuple[Any, Any]) -> None:  # pragma: no cover
+    """In the forked kernel: become a fresh ipykernel serving the connection file."""
+    parent = os.getppid()
+    for stream in protocol:
+        try:
+            stream.close()
+        except OSError:
+            pass
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(devnull, 1)  # the kernel's banner; its errors go to stderr, the zygote's log
+    sys.stdin = sys.__stdin__ = open(0, closefd=False)
+    sys.stdout = sys.__stdout__ = open(1, "w", closefd=False)
+    os.setsid()
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    env = request.get("env")
+    if env:
+        os.environ.clear()
+        os.environ.update(env)
+    os.environ["JPY_PARENT_PID"] = str(parent)  # the kernel exits when the zygote does
+    if request.get("cwd"):
+        os.chdir(request["cwd"])
+    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _Block)]
+    if "numpy" in sys.modules:
+        sys.modules["numpy"].random.seed()
+    if "matplotlib" in sys.modules:
+        backend = os.environ.get("MPLBACKEND") or "module://matplotlib_inline.backend_inline"
+        sys.modules["matplotlib"].rcParams["backend"] = backend
+    from ipykernel.kernelapp import IPKernelApp
+
+    sys.argv = [sys.executable, "-f", request["connection_file"]]
+    app = IPKernelApp.instance()
+    app.initialize(["-f", request["connection_file"]])
+    app.start()
+
+
+def _serve() -> None:  # pragma: no cover - runs in the zygote process
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    first = json.loads(stdin.readline() or "{}")
+    sys.meta_path.insert(0, _Block())
+    imported, failed = [], []
+    for name in ["IPython", "ipykernel.kernelapp", "ipykernel.ipkernel", "zmq", "tornado",
+                 *first.get("modules", [])]:
+        try:
+            __import__(name)
+            imported.append(name)
+        except BaseException:  # any failure is the kernel's to report
+            failed.append(name)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked kernels are reaped automatically
+    stdout.write((json.dumps({"ready": True, "imported": imported, "failed": failed})
+                  + "\n").encode())
+    stdout.flush()
+    for line in stdin:
+        request = json.loads(line)
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                _child(request, (stdin, stdout))
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        stdout.write((json.dumps({"pid": pid}) + "\n").encode())
+        stdout.flush()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    _serve()
