@@ -1,0 +1,116 @@
+"""Kernels forked from the zygote behave as fresh kernels, and runs give the same tables.
+
+A forked kernel must start with the libraries imported and nothing else in common with its
+siblings: its own random streams, process group, working directory and environment, and the
+plotting backend chosen as a fresh kernel would choose it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from cvmkit._zygote import Zygote, fork_supported, forked_kernel_manager
+from cvmkit.pipeline import KERNEL_ENV, notebook_imports, run_study
+
+pytestmark = pytest.mark.skipif(not fork_supported(), reason="kernels are forked on Linux only")
+
+PROBE = """
+import json, os, random, sys
+before = sorted(m for m in ("pandas", "scipy.stats", "matplotlib.pyplot", "seaborn")
+                if m in sys.modules)
+import numpy as np
+import matplotlib
+print(json.dumps({"before": before, "np": np.random.rand(), "py": random.random(),
+                  "backend": matplotlib.get_backend(), "cwd": os.getcwd(), "pid": os.getpid(),
+                  "pgid": os.getpgid(0), "probe": os.environ.get("CVMKIT_PROBE"),
+                  "hashseed": os.environ.get("PYTHONHASHSEED"),
+                  "names": sorted(k for k in globals() if not k.startswith("_"))}))
+"""
+
+
+def _probe(zygote: Zygote, cwd: Path, env: dict) -> dict:
+    km = forked_kernel_manager(zygote, kernel_name="python3")
+    asyncio.run(km.start_kernel(cwd=str(cwd), env=env))
+    kc = km.blocking_client()
+    kc.start_channels()
+    out: list[str] = []
+    try:
+        kc.wait_for_ready(timeout=60)
+
+        def hook(msg):
+            if msg["msg_type"] == "stream":
+                out.append(msg["content"]["text"])
+
+        reply = kc.execute_interactive(PROBE, output_hook=hook, timeout=60)
+        assert reply["content"]["status"] == "ok", reply["content"]
+    finally:
+        kc.stop_channels()
+        asyncio.run(km.shutdown_kernel(now=True))
+    return json.loads("".join(out))
+
+
+@pytest.fixture(scope="module")
+def zygote():
+    env = {**os.environ, **KERNEL_ENV}
+    env.pop("MPLBACKEND", None)
+    z = Zygote(["numpy", "pandas", "scipy.stats", "matplotlib", "matplotlib.pyplot",
+                "seaborn"], env)
+    yield z, env
+    z.close()
+
+
+def test_forked_kernels_are_fresh_kernels(zygote, tmp_path: Path) -> None:
+    z, env = zygote
+    a = _probe(z, tmp_path, {**env, "CVMKIT_PROBE": "a"})
+    (tmp_path / "b").mkdir()
+    b = _probe(z, tmp_path / "b", {**env, "CVMKIT_PROBE": "b"})
+    # the libraries were there already, but not pyplot or seaborn: the backend is chosen here
+    assert a["before"] == ["pandas", "scipy.stats"]
+    assert "matplotlib.pyplot" not in z.imported and "seaborn" not in z.imported
+    assert a["backend"] == "module://matplotlib_inline.backend_inline"
+    # each its own random streams, process group, folder and environment
+    assert a["np"] != b["np"] and a["py"] != b["py"]
+    assert a["pid"] != b["pid"] and a["pgid"] == a["pid"] and b["pgid"] == b["pid"]
+    assert (a["cwd"], b["cwd"]) == (str(tmp_path), str(tmp_path / "b"))
+    assert (a["probe"], b["probe"]) == ("a", "b") and a["hashseed"] == "0"
+    assert "np" in a["names"] and "z" not in a["names"] and "first" not in a["names"]
+
+
+def test_backend_follows_mplbackend(zygote, tmp_path: Path) -> None:
+    z, env = zygote
+    assert _probe(z, tmp_path, {**env, "MPLBACKEND": "Agg"})["backend"].lower() == "agg"
+
+
+def _notebook(path: Path, *sources: str) -> None:
+    nb = new_notebook(cells=[new_code_cell(s) for s in sources])
+    nb.cells[0].metadata["tags"] = ["parameters"]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, str(path))
+
+
+def test_forked_and_fresh_kernels_give_the_same_tables(tmp_path: Path, repo: Path) -> None:
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    _notebook(nbs / "01_tables.ipynb",
+              'run_dir = "x"\nseed = 1',
+              "import numpy as np, pandas as pd\nfrom cvmkit.io import write_table\n"
+              "rng = np.random.default_rng(seed)\n"
+              "t = pd.DataFrame({'x': rng.normal(size=50), 'k': list('ab') * 25})\n"
+              "write_table(run_dir, '01_tables', 'draws', t)\n"
+              "write_table(run_dir, '01_tables', 'means', t.groupby('k').mean().reset_index())")
+    assert notebook_imports(nbs / "01_tables.ipynb") == ["numpy", "pandas",
+                                                         "cvmkit.io.write_table", "cvmkit.io"]
+    runs = [run_study(repo / "data" / "demo" / "study.yaml", out=tmp_path / "out",
+                      notebooks_dir=nbs, run_id=f"fork-{fork}", progress=None,
+                      build_report=False, fork_kernels=fork) for fork in (True, False)]
+    tables = [sorted((r.run_dir / "tables").glob("*.csv")) for r in runs]
+    assert [p.name for p in tables[0]] == ["01_tables__draws.csv", "01_tables__means.csv"]
+    assert [p.read_bytes() for p in tables[0]] == [p.read_bytes() for p in tables[1]]
