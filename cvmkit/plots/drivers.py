@@ -17,6 +17,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from ..errors import DataError
+from ._style import heat_table_ticks, new_axes
 
 __all__ = [
     "plot_coefficients",
@@ -48,12 +49,6 @@ def _need(frame: pd.DataFrame, cols: Sequence[str], what: str) -> None:
     if missing:
         raise DataError(f"{what}: the table lacks column(s) {missing}; pass the frame the "
                         "matching cvmkit.drivers function returned")
-
-
-def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
-    if ax is None:
-        _, ax = plt.subplots(figsize=size)
-    return ax
 
 
 def _label(labels: Mapping[str, str] | None, driver: object) -> str:
@@ -107,7 +102,7 @@ def plot_importance(
     _need(table, ["driver", "method", "share", "lower", "upper"], what)
     t = _one_method(table, method, what)
     t = t[t["share"].notna()].sort_values("share", ascending=True)
-    ax = _axes(ax, (7.5, 0.42 * len(t) + 1.6))
+    ax = new_axes(ax, (7.5, 0.42 * len(t) + 1.6))
     y = np.arange(len(t))
     share = t["share"].to_numpy(dtype=float)
     ax.barh(y, share, color=_BLUE, alpha=0.85, height=0.65, gid="bar")
@@ -156,7 +151,7 @@ def plot_method_comparison(
         raise DataError(f"{what}: method(s) {unknown} not in the table (methods: {present})")
     first = table[table["method"] == methods[0]].sort_values("share")
     drivers = list(first["driver"])
-    ax = _axes(ax, (8, 0.42 * len(drivers) + 1.8))
+    ax = new_axes(ax, (8, 0.42 * len(drivers) + 1.8))
     pos = {d: i for i, d in enumerate(drivers)}
     k = len(methods)
     for i, m in enumerate(methods):
@@ -208,7 +203,7 @@ def plot_coefficients(
         scale = t["std_estimate"].to_numpy(dtype=float) / np.where(est == 0, np.nan, est)
         est, lo, hi = est * scale, lo * scale, hi * scale
     order = np.argsort(est)
-    ax = _axes(ax, (7.5, 0.42 * len(t) + 1.6))
+    ax = new_axes(ax, (7.5, 0.42 * len(t) + 1.6))
     y = np.arange(len(t))
     sig = t["p_value"].to_numpy(dtype=float)[order] < 0.05
     colours = np.where(sig, _BLUE, "0.6")
@@ -252,7 +247,7 @@ def plot_segment_shares(
     overall = t.groupby("driver", sort=False)["share"].mean().sort_values()
     drivers = list(overall.index)
     pos = {d: i for i, d in enumerate(drivers)}
-    ax = _axes(ax, (8, 0.5 * len(drivers) + 1.8))
+    ax = new_axes(ax, (8, 0.5 * len(drivers) + 1.8))
     k = len(segs)
     for i, s in enumerate(segs):
         ts = t[t["segment"] == s]
@@ -305,7 +300,7 @@ def plot_segment_differences(
     pairs = list(pd.unique(t["pair"]))
     drivers = list(pd.unique(t["driver"]))
     pos = {d: i for i, d in enumerate(drivers)}
-    ax = _axes(ax, (8, 0.5 * len(drivers) + 1.8))
+    ax = new_axes(ax, (8, 0.5 * len(drivers) + 1.8))
     k = len(pairs)
     for i, pr in enumerate(pairs):
         tp = t[t["pair"] == pr]
@@ -354,7 +349,7 @@ def plot_outrank(
     m = table.pivot(index="driver", columns="other", values="p_outrank").reindex(
         index=order, columns=order)
     vals = m.to_numpy(dtype=float)
-    ax = _axes(ax, (0.55 * len(order) + 3.5, 0.5 * len(order) + 2))
+    ax = new_axes(ax, (0.55 * len(order) + 3.5, 0.5 * len(order) + 2))
     mesh = ax.pcolormesh(np.ma.masked_invalid(vals), cmap="RdBu_r", vmin=0, vmax=1,
                          edgecolors="white", linewidth=1)
     for i in range(len(order)):
@@ -364,10 +359,7 @@ def plot_outrank(
                         fontsize=7, gid="cell-label",
                         color="white" if abs(vals[i, j] - 0.5) > 0.35 else "black")
     names = [_label(labels, d) for d in order]
-    ax.set_xticks(np.arange(len(order)) + 0.5, names, rotation=60, ha="left")
-    ax.set_yticks(np.arange(len(order)) + 0.5, names)
-    ax.invert_yaxis()
-    ax.xaxis.tick_top()
+    heat_table_ticks(ax, names, names, rotation=60, ha="left")
     ax.figure.colorbar(mesh, ax=ax, shrink=0.7).set_label("P(row outranks column)")
     ax.set_title(title or "How sure is the ranking?", pad=12)
     ax.figure.tight_layout()
@@ -395,7 +387,7 @@ def plot_conditional_dominance(
     """
     what = "plot_conditional_dominance"
     _need(table, ["driver", "k", "contribution"], what)
-    ax = _axes(ax, (8, 5))
+    ax = new_axes(ax, (8, 5))
     order = (table.groupby("driver", sort=False)["contribution"].mean()
              .sort_values(ascending=False).index)
     for i, d in enumerate(order):

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from .experience import _axes, _need
+from ._style import new_axes, require_table
 
 __all__ = ["plot_clv", "plot_clv_cac", "plot_pareto", "plot_retention", "plot_value_tiers"]
 
@@ -27,8 +27,8 @@ def plot_retention(table: pd.DataFrame, *, title: str | None = None,
     table : DataFrame
         From :func:`cvmkit.economics.retention_by_cohort`.
     """
-    _need(table, ["cohort", "period_index", "survival"], "plot_retention")
-    ax = _axes(ax, (7, 4.5))
+    require_table(table, ["cohort", "period_index", "survival"], "plot_retention", "cvmkit.metrics")
+    ax = new_axes(ax, (7, 4.5))
     for cohort, g in table.groupby("cohort", sort=True):
         ax.plot(g["period_index"], g["survival"], marker="o", gid="curve",
                 label=f"Cohort {cohort} (n = {int(g['cohort_size'].iloc[0])})"
@@ -52,8 +52,9 @@ def plot_clv(table: pd.DataFrame, by: str, *, currency: str = "", title: str | N
     table : DataFrame
         From :func:`cvmkit.economics.clv_table` with ``by=by``.
     """
-    _need(table, [by, "clv_finite", "clv_infinite", "clv_low", "clv_high"], "plot_clv")
-    ax = _axes(ax, (7, 0.7 * len(table) + 1.8))
+    require_table(table, [by, "clv_finite", "clv_infinite", "clv_low", "clv_high"], "plot_clv",
+                  "cvmkit.metrics")
+    ax = new_axes(ax, (7, 0.7 * len(table) + 1.8))
     pos = np.arange(len(table))
     h = 0.38
     horizon = int(table["horizon"].iloc[0]) if "horizon" in table else None
@@ -85,8 +86,8 @@ def plot_clv_cac(table: pd.DataFrame, *, currency: str = "", title: str | None =
     table : DataFrame
         From :func:`cvmkit.economics.clv_to_cac`.
     """
-    _need(table, ["channel", "clv", "cac", "clv_to_cac"], "plot_clv_cac")
-    ax = _axes(ax, (7, 4.5))
+    require_table(table, ["channel", "clv", "cac", "clv_to_cac"], "plot_clv_cac", "cvmkit.metrics")
+    ax = new_axes(ax, (7, 4.5))
     pos = np.arange(len(table))
     w = 0.38
     ax.bar(pos - w / 2, table["clv"], width=w, color=_BLUE, label="CLV", gid="bar")
@@ -111,8 +112,8 @@ def plot_pareto(curve: pd.DataFrame, *, title: str | None = None,
     curve : DataFrame
         From :func:`cvmkit.economics.pareto_curve`.
     """
-    _need(curve, ["share_customers", "share_revenue"], "plot_pareto")
-    ax = _axes(ax, (5.5, 5))
+    require_table(curve, ["share_customers", "share_revenue"], "plot_pareto", "cvmkit.metrics")
+    ax = new_axes(ax, (5.5, 5))
     ax.plot([0, 1], [0, 1], color="grey", ls="--", lw=1, gid="reference",
             label="Every customer equal")
     ax.plot(curve["share_customers"], curve["share_revenue"], color=_BLUE, lw=2, gid="curve",
@@ -140,8 +141,9 @@ def plot_value_tiers(table: pd.DataFrame, *, title: str | None = None,
     table : DataFrame
         From :func:`cvmkit.economics.value_tiers`.
     """
-    _need(table, ["tier", "share_of_revenue", "times_bottom"], "plot_value_tiers")
-    ax = _axes(ax, (7, 4))
+    require_table(table, ["tier", "share_of_revenue", "times_bottom"], "plot_value_tiers",
+                  "cvmkit.metrics")
+    ax = new_axes(ax, (7, 4))
     ax.bar(table["tier"].astype(str), table["share_of_revenue"], color=_BLUE, gid="bar")
     for x, y, t in zip(table["tier"].astype(str), table["share_of_revenue"],
                        table["times_bottom"]):

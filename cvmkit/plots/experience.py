@@ -7,12 +7,12 @@ for carry a ``gid``: ``"estimate"``, ``"interval"``, ``"share"``, ``"zero"``.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
 from ..errors import DataError
+from ._style import new_axes, require_table
 
 __all__ = ["plot_differences", "plot_nps_shares", "plot_score_by_group", "plot_trend"]
 
@@ -21,21 +21,6 @@ _LINE = "#1f4e79"
 _EST = {"nps": ("nps", "ci_low", "ci_high", "NPS (points)"),
         "mean": ("mean", "mean_ci_low", "mean_ci_high", "Mean score"),
         "top_box": ("top_box", "top_box_ci_low", "top_box_ci_high", "Top-box share")}
-
-
-def _need(frame: pd.DataFrame, cols: list[str], what: str) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise DataError(f"{what}: expected a DataFrame from cvmkit.metrics")
-    missing = [c for c in cols if c not in frame.columns]
-    if missing:
-        raise DataError(f"{what}: the table lacks columns {missing}; pass the frame returned by "
-                        "the matching cvmkit.metrics function")
-
-
-def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
-    if ax is None:
-        _, ax = plt.subplots(figsize=size)
-    return ax
 
 
 def plot_trend(table: pd.DataFrame, x: str, *, metric: str = "nps", label: str | None = None,
@@ -60,8 +45,8 @@ def plot_trend(table: pd.DataFrame, x: str, *, metric: str = "nps", label: str |
     if metric not in _EST:
         raise DataError(f"metric: expected one of {', '.join(_EST)}, got {metric!r}")
     est, lo, hi, ylab = _EST[metric]
-    _need(table, [x, est, lo, hi], "plot_trend")
-    ax = _axes(ax, (6, 4))
+    require_table(table, [x, est, lo, hi], "plot_trend", "cvmkit.metrics")
+    ax = new_axes(ax, (6, 4))
     t = table.dropna(subset=[est])
     pos = np.arange(len(t))
     ax.plot(pos, t[est], marker="o", color=_LINE, gid="estimate", label=label or ylab)
@@ -91,8 +76,9 @@ def plot_nps_shares(table: pd.DataFrame, by: str, *, title: str | None = None,
     by : str
         The group column.
     """
-    _need(table, [by, "detractors", "passives", "promoters", "nps"], "plot_nps_shares")
-    ax = _axes(ax, (7, 0.6 * len(table) + 1.8))
+    require_table(table, [by, "detractors", "passives", "promoters", "nps"], "plot_nps_shares",
+                  "cvmkit.metrics")
+    ax = new_axes(ax, (7, 0.6 * len(table) + 1.8))
     t = table.dropna(subset=["nps"]).reset_index(drop=True)
     pos = np.arange(len(t))
     left = np.zeros(len(t))
@@ -136,8 +122,9 @@ def plot_score_by_group(table: pd.DataFrame, by: str, *, metric: str = "nps",
     if metric not in _EST:
         raise DataError(f"metric: expected one of {', '.join(_EST)}, got {metric!r}")
     est, lo, hi, xlab = _EST[metric]
-    _need(table, [by, est, lo, hi] + ([labels] if labels else []), "plot_score_by_group")
-    ax = _axes(ax, (7, 0.45 * len(table) + 1.6))
+    require_table(table, [by, est, lo, hi] + ([labels] if labels else []), "plot_score_by_group",
+                  "cvmkit.metrics")
+    ax = new_axes(ax, (7, 0.45 * len(table) + 1.6))
     t = table.dropna(subset=[est]).reset_index(drop=True)
     pos = np.arange(len(t))
     ax.errorbar(t[est], pos, xerr=[t[est] - t[lo], t[hi] - t[est]], fmt="none",
@@ -158,10 +145,10 @@ def plot_differences(table: pd.DataFrame, *, title: str | None = None,
 
     Each comparison is drawn as its difference with the interval; filled when significant.
     """
-    _need(table, ["group_a", "group_b", "difference", "ci_low", "ci_high", "significant"],
-          "plot_differences")
+    require_table(table, ["group_a", "group_b", "difference", "ci_low", "ci_high", "significant"],
+                  "plot_differences", "cvmkit.metrics")
     t = table.dropna(subset=["difference"]).reset_index(drop=True)
-    ax = _axes(ax, (7, 0.5 * len(t) + 1.6))
+    ax = new_axes(ax, (7, 0.5 * len(t) + 1.6))
     pos = np.arange(len(t))
     ax.axvline(0, color="grey", lw=1, gid="zero")
     ax.errorbar(t["difference"], pos, xerr=[t["difference"] - t["ci_low"],

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from .experience import _axes, _need
+from ._style import new_axes, require_table
 
 __all__ = ["plot_theme_incidence"]
 
@@ -28,10 +28,10 @@ def plot_theme_incidence(table: pd.DataFrame, *, by: str | None = None,
     by : str, optional
         The group column of ``table``.
     """
-    _need(table, ["theme", "label", "incidence", "ci_low", "ci_high"] + ([by] if by else []),
-          "plot_theme_incidence")
+    require_table(table, ["theme", "label", "incidence", "ci_low", "ci_high"]
+                  + ([by] if by else []), "plot_theme_incidence", "cvmkit.metrics")
     labels = list(dict.fromkeys(table["label"]))
-    ax = _axes(ax, (8, 0.55 * len(labels) + 1.8))
+    ax = new_axes(ax, (8, 0.55 * len(labels) + 1.8))
     pos = {lab: i for i, lab in enumerate(labels)}
     groups = [(None, table)] if by is None else list(table.groupby(by, sort=False,
                                                                    observed=True))

@@ -19,6 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import TwoSlopeNorm
 
 from ..errors import DataError
+from ._style import heat_table_ticks, new_axes, require_table
 
 __all__ = [
     "QUADRANT_COLOURS",
@@ -42,21 +43,6 @@ QUADRANT_COLOURS = {
 }
 _FOCAL = "#1f4e79"
 _OTHERS = ["#e67e22", "#8e44ad", "#16a085", "#7f8c8d", "#c0392b", "#2c3e50"]
-
-
-def _need(frame: pd.DataFrame, cols: list[str], what: str) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise DataError(f"{what}: expected a DataFrame from cvmkit.maps")
-    missing = [c for c in cols if c not in frame.columns]
-    if missing:
-        raise DataError(f"{what}: the table lacks columns {missing}; pass the frame returned by "
-                        "the matching cvmkit.maps function")
-
-
-def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
-    if ax is None:
-        _, ax = plt.subplots(figsize=size)
-    return ax
 
 
 def _repel(texts: list, ax: Axes, x=None, y=None, objects=None) -> None:
@@ -122,13 +108,13 @@ def plot_ipa(
     --------
     >>> ax = plot_ipa(importance_performance(data, study), diagonal=True)  # doctest: +SKIP
     """
-    _need(ipa, ["label", "performance", "importance", "quadrant", "performance_cross",
-                "importance_cross"], "plot_ipa")
+    require_table(ipa, ["label", "performance", "importance", "quadrant", "performance_cross",
+                        "importance_cross"], "plot_ipa", "cvmkit.maps")
     t = _one_segment(ipa, segment, "plot_ipa")
     placed = t[t["quadrant"].notna()]
     if placed.empty:
         raise DataError("plot_ipa: no attribute has both importance and performance")
-    ax = _axes(ax, (8, 6))
+    ax = new_axes(ax, (8, 6))
     x0 = float(placed["performance_cross"].iloc[0])
     y0 = float(placed["importance_cross"].iloc[0])
     for q, g in placed.groupby("quadrant", sort=False):
@@ -212,7 +198,7 @@ def plot_ipa_grid(
     --------
     >>> axes = plot_ipa_grid(importance_performance(data, study, by="segment"))  # doctest: +SKIP
     """
-    _need(ipa, ["segment"], "plot_ipa_grid")
+    require_table(ipa, ["segment"], "plot_ipa_grid", "cvmkit.maps")
     segs = list(pd.unique(ipa["segment"]))
     ncol = min(col_wrap, len(segs))
     nrow = int(np.ceil(len(segs) / ncol))
@@ -264,8 +250,8 @@ def plot_benchmark_heat(
     --------
     >>> ax = plot_benchmark_heat(competitive_benchmark(data, study))  # doctest: +SKIP
     """
-    _need(benchmark, ["label", "brand", "mean", "diff", "verdict", "is_focal"],
-          "plot_benchmark_heat")
+    require_table(benchmark, ["label", "brand", "mean", "diff", "verdict", "is_focal"],
+                  "plot_benchmark_heat", "cvmkit.maps")
     t = _one_segment(benchmark, segment, "plot_benchmark_heat")
     brands = list(pd.unique(t["brand"]))
     focal = t.loc[t["is_focal"], "brand"].iloc[0]
@@ -277,7 +263,7 @@ def plot_benchmark_heat(
                                                                           columns=brands)
     verdict = t.pivot(index="label", columns="brand", values="verdict").reindex(
         index=attrs, columns=brands)
-    ax = _axes(ax, (1.6 * len(brands) + 3, 0.45 * len(attrs) + 1.5))
+    ax = new_axes(ax, (1.6 * len(brands) + 3, 0.45 * len(attrs) + 1.5))
     d = diff.to_numpy(dtype=float).copy()
     d[:, 0] = 0.0
     lim = float(np.nanmax(np.abs(d))) if np.isfinite(d).any() and np.nanmax(np.abs(d)) > 0 \
@@ -291,11 +277,7 @@ def plot_benchmark_heat(
             bold = verdict.iat[i, j] in ("superior", "inferior")
             ax.text(j + 0.5, i + 0.5, txt, ha="center", va="center", fontsize=8,
                     fontweight="bold" if bold else "normal", gid="cell-label")
-    ax.set_xticks(np.arange(len(brands)) + 0.5, [f"{b}\n(focal)" if b == focal else b
-                                                  for b in brands])
-    ax.set_yticks(np.arange(len(attrs)) + 0.5, attrs)
-    ax.invert_yaxis()
-    ax.xaxis.tick_top()
+    heat_table_ticks(ax, [f"{b}\n(focal)" if b == focal else b for b in brands], attrs)
     cb = ax.figure.colorbar(mesh, ax=ax, shrink=0.7)
     cb.set_label(f"Difference from {focal} (mean rating)")
     corr = benchmark["correction"].iloc[0] if "correction" in benchmark else ""
@@ -329,7 +311,8 @@ def plot_benchmark_dots(
     --------
     >>> ax = plot_benchmark_dots(competitive_benchmark(data, study))  # doctest: +SKIP
     """
-    _need(benchmark, ["label", "brand", "mean", "lower", "upper"], "plot_benchmark_dots")
+    require_table(benchmark, ["label", "brand", "mean", "lower", "upper"], "plot_benchmark_dots",
+                  "cvmkit.maps")
     t = _one_segment(benchmark, segment, "plot_benchmark_dots")
     brands = list(pd.unique(t["brand"]))
     if "is_focal" in t and t["is_focal"].any():
@@ -338,7 +321,7 @@ def plot_benchmark_dots(
     else:
         focal = brands[0]
     attrs = list(pd.unique(t["label"]))
-    ax = _axes(ax, (8, 0.5 * len(attrs) + 1.5))
+    ax = new_axes(ax, (8, 0.5 * len(attrs) + 1.5))
     step = 0.7 / max(len(brands) - 1, 1)
     for k, b in enumerate(brands):
         g = t[t["brand"] == b].set_index("label").reindex(attrs)
@@ -386,12 +369,12 @@ def plot_value_map(
     --------
     >>> ax = plot_value_map(value_map(data, study))  # doctest: +SKIP
     """
-    _need(value_map, ["brand", "quality_ratio", "price_ratio", "fair_value_slope",
-                      "fair_value_intercept", "zone"], "plot_value_map")
+    require_table(value_map, ["brand", "quality_ratio", "price_ratio", "fair_value_slope",
+                              "fair_value_intercept", "zone"], "plot_value_map", "cvmkit.maps")
     t = value_map[value_map["zone"].notna()]
     if t.empty:
         raise DataError("plot_value_map: no brand has both a quality and a price ratio")
-    ax = _axes(ax, (7, 6))
+    ax = new_axes(ax, (7, 6))
     slope = float(t["fair_value_slope"].iloc[0])
     icpt = float(t["fair_value_intercept"].iloc[0])
     xs = np.r_[t["quality_ratio"], 1.0]
@@ -454,12 +437,13 @@ def plot_quality_profile(
     --------
     >>> ax = plot_quality_profile(quality_profile(data, study), brand="Acme")  # doctest: +SKIP
     """
-    _need(profile, ["label", "brand", "ratio", "weight", "included"], "plot_quality_profile")
+    require_table(profile, ["label", "brand", "ratio", "weight", "included"],
+                  "plot_quality_profile", "cvmkit.maps")
     t = profile[(profile["brand"] == brand) & profile["included"]]
     if t.empty:
         raise DataError(f"plot_quality_profile: no included rows for brand '{brand}'")
     t = t.sort_values("weight", ascending=True)
-    ax = _axes(ax, (8, 0.45 * len(t) + 1.5))
+    ax = new_axes(ax, (8, 0.45 * len(t) + 1.5))
     dev = t["ratio"] - 1.0
     colours = np.where(dev >= 0, "#27ae60", "#c0392b")
     ax.barh(t["label"], dev, left=1.0, color=colours, gid="bar")
@@ -508,9 +492,9 @@ def plot_perceptual_map(
     >>> ax = plot_perceptual_map(perceptual_map(data, study, by="segment"))  # doctest: +SKIP
     """
     a, b = (f"dim{d}" for d in dims)
-    _need(points, ["label", "kind", a, b], "plot_perceptual_map")
+    require_table(points, ["label", "kind", a, b], "plot_perceptual_map", "cvmkit.maps")
     t = points[points[a].notna() & points[b].notna()]
-    ax = _axes(ax, (8, 7))
+    ax = new_axes(ax, (8, 7))
     styles = {"brand": dict(marker="o", s=90, color=_FOCAL),
               "attribute": dict(marker="^", s=45, color="#c0392b"),
               "ideal point": dict(marker="*", s=160, color="#27ae60")}
@@ -568,12 +552,12 @@ def plot_segment_importance(
     >>> seg = segment_importance(data, study, by="segment")  # doctest: +SKIP
     >>> ax = plot_segment_importance(seg)  # doctest: +SKIP
     """
-    _need(segments, ["segment", "label", value], "plot_segment_importance")
+    require_table(segments, ["segment", "label", value], "plot_segment_importance", "cvmkit.maps")
     attrs = list(pd.unique(segments["label"]))
     segs = list(pd.unique(segments["segment"]))
     m = segments.pivot(index="label", columns="segment", values=value).reindex(
         index=attrs, columns=segs)
-    ax = _axes(ax, (1.4 * len(segs) + 4, 0.45 * len(attrs) + 1.5))
+    ax = new_axes(ax, (1.4 * len(segs) + 4, 0.45 * len(attrs) + 1.5))
     vals = m.to_numpy(dtype=float)
     if value == "index":
         lim = max(float(np.nanmax(np.abs(vals - 100))), 1.0)
@@ -588,10 +572,7 @@ def plot_segment_importance(
             v = vals[i, j]
             ax.text(j + 0.5, i + 0.5, "n/a" if not np.isfinite(v) else fmt.format(v),
                     ha="center", va="center", fontsize=8, gid="cell-label")
-    ax.set_xticks(np.arange(len(segs)) + 0.5, segs)
-    ax.set_yticks(np.arange(len(attrs)) + 0.5, attrs)
-    ax.invert_yaxis()
-    ax.xaxis.tick_top()
+    heat_table_ticks(ax, segs, attrs)
     names = {"index": "Importance index (100 = everyone)", "importance": "Mean stated importance",
              "share": "Share of the segment's importance"}
     ax.figure.colorbar(mesh, ax=ax, shrink=0.7).set_label(names.get(value, value))
@@ -626,11 +607,11 @@ def plot_journey(
     --------
     >>> ax = plot_journey(journey_map(data, study))  # doctest: +SKIP
     """
-    _need(journey, ["stage", "label", "satisfaction", "lower", "upper", "importance",
-                    "pain_point", "satisfaction_cross"], "plot_journey")
+    require_table(journey, ["stage", "label", "satisfaction", "lower", "upper", "importance",
+                            "pain_point", "satisfaction_cross"], "plot_journey", "cvmkit.maps")
     t = journey.reset_index(drop=True)
     x = np.arange(len(t))
-    ax = _axes(ax, (max(8.0, 1.3 * len(t)), 5))
+    ax = new_axes(ax, (max(8.0, 1.3 * len(t)), 5))
     imp = t["importance"].to_numpy(dtype=float)
     span = np.nanmax(imp) - np.nanmin(imp) if np.isfinite(imp).any() else 0.0
     size = 60 + 240 * ((imp - np.nanmin(imp)) / span if span > 0 else np.zeros_like(imp))

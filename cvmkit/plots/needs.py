@@ -16,6 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
 from ..errors import DataError
+from ._style import new_axes
 
 __all__ = [
     "KANO_COLOURS",
@@ -79,12 +80,6 @@ def _labels(table: pd.DataFrame, label: str | None) -> list[str]:
     return [str(v) for v in table[col]]
 
 
-def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
-    if ax is None:
-        _, ax = plt.subplots(figsize=size)
-    return ax
-
-
 def _repel(texts: list, ax: Axes, x=None, y=None) -> None:
     """Move point labels apart (adjustText) when there is more than one."""
     if len(texts) < 2:
@@ -116,7 +111,7 @@ def plot_kano_shares(table: pd.DataFrame, label: str | None = None, by: str | No
     """
     _need(table, ["attribute", "category", *_SHARES], "plot_kano_shares", "kano_table")
     t = _one_segment(table, by, segment, "plot_kano_shares").iloc[::-1]
-    ax = _axes(ax, (9, 0.45 * len(t) + 1.8))
+    ax = new_axes(ax, (9, 0.45 * len(t) + 1.8))
     names = _labels(t, label)
     y = np.arange(len(t))
     left = np.zeros(len(t))
@@ -173,7 +168,7 @@ def plot_better_worse(table: pd.DataFrame, label: str | None = None, by: str | N
           "kano_table")
     t = _one_segment(table, by, segment, "plot_better_worse")
     t = t[t["better"].notna() & t["worse"].notna()]
-    ax = _axes(ax, (7.5, 6.5))
+    ax = new_axes(ax, (7.5, 6.5))
     x = t["worse"].abs().to_numpy(dtype=float)
     y = t["better"].to_numpy(dtype=float)
     colours = [KANO_COLOURS.get(c, "0.3") for c in t["category"]]
@@ -226,7 +221,7 @@ def plot_kano_continuous(table: pd.DataFrame, label: str | None = None,
     _need(table, cols, "plot_kano_continuous", "kano_continuous")
     t = _one_segment(table, by, segment, "plot_kano_continuous")
     t = t[t["functional"].notna() & t["dysfunctional"].notna()]
-    ax = _axes(ax, (7.5, 6.5))
+    ax = new_axes(ax, (7.5, 6.5))
     x = t["dysfunctional"].to_numpy(dtype=float)
     y = t["functional"].to_numpy(dtype=float)
     if size is not None and size in t.columns and t[size].notna().any():
@@ -287,7 +282,7 @@ def plot_penalty_reward(table: pd.DataFrame, label: str | None = None, by: str |
             "reward_hi", "class"]
     _need(table, cols, "plot_penalty_reward", "penalty_reward")
     t = _one_segment(table, by, segment, "plot_penalty_reward").iloc[::-1]
-    ax = _axes(ax, (8.5, 0.45 * len(t) + 1.8))
+    ax = new_axes(ax, (8.5, 0.45 * len(t) + 1.8))
     y = np.arange(len(t))
     colours = [_PRCA_COLOURS.get(c, "0.75") for c in t["class"]]
     pen = t["penalty"].to_numpy(dtype=float)
@@ -340,7 +335,7 @@ def plot_stated_derived(table: pd.DataFrame, label: str | None = None, by: str |
     _need(table, cols, "plot_stated_derived", "stated_vs_derived")
     t = _one_segment(table, by, segment, "plot_stated_derived")
     t = t[t["stated"].notna() & t["derived"].notna()]
-    ax = _axes(ax, (7.5, 6.5))
+    ax = new_axes(ax, (7.5, 6.5))
     x = t["stated"].to_numpy(dtype=float)
     y = t["derived"].to_numpy(dtype=float)
     ax.scatter(x, y, c=[_SVD_COLOURS.get(c, "0.3") for c in t["class"]], s=60,
@@ -390,7 +385,7 @@ def plot_needs_roles(table: pd.DataFrame, by: str | None = None, label: str | No
     attrs = list(dict.fromkeys(table["attribute"]))
     names = dict(zip(table["attribute"], _labels(table, label)))
     levels = list(dict.fromkeys(table[by])) if by is not None else ["all respondents"]
-    ax = _axes(ax, (1.9 * len(levels) + 3.2, 0.42 * len(attrs) + 1.6))
+    ax = new_axes(ax, (1.9 * len(levels) + 3.2, 0.42 * len(attrs) + 1.6))
     for j, lvl in enumerate(levels):
         rows = table if by is None else table[table[by] == lvl]
         role = dict(zip(rows["attribute"], rows["role"]))

@@ -13,7 +13,7 @@ from adjustText import adjust_text
 from matplotlib.axes import Axes
 
 from ..errors import DataError
-from .experience import _axes, _need
+from ._style import new_axes, require_table
 
 __all__ = ["plot_demand", "plot_psm", "plot_value_ratio"]
 
@@ -41,9 +41,11 @@ def plot_psm(curves: pd.DataFrame, points: pd.DataFrame, *, currency: str = "",
     currency : str
         Written before prices (e.g. "£").
     """
-    _need(curves, ["price", "too_cheap", "cheap", "expensive", "too_expensive"], "plot_psm")
-    _need(points, ["point", "price", "share", "rising", "falling"], "plot_psm")
-    ax = _axes(ax, (8, 5))
+    require_table(curves, ["price", "too_cheap", "cheap", "expensive", "too_expensive"],
+                  "plot_psm", "cvmkit.metrics")
+    require_table(points, ["point", "price", "share", "rising", "falling"],
+                  "plot_psm", "cvmkit.metrics")
+    ax = new_axes(ax, (8, 5))
     used = list(dict.fromkeys([*points["rising"], *points["falling"]]))
     for c in used:
         if c not in curves:
@@ -87,8 +89,8 @@ def plot_demand(curve: pd.DataFrame, optima: pd.DataFrame | None = None, *,
         From :func:`cvmkit.pricing.price_optima`.
     """
     col = "trial" if "trial" in curve.columns else "demand"
-    _need(curve, ["price", col, "revenue"], "plot_demand")
-    ax = _axes(ax, (8, 4.5))
+    require_table(curve, ["price", col, "revenue"], "plot_demand", "cvmkit.metrics")
+    ax = new_axes(ax, (8, 4.5))
     ax.plot(curve["price"], curve[col], color="#1f4e79", gid="curve",
             label="Trial (purchase probability)" if col == "trial" else "Demand (share buying)")
     ax.set_ylabel("Share of respondents", color="#1f4e79")
@@ -99,7 +101,7 @@ def plot_demand(curve: pd.DataFrame, optima: pd.DataFrame | None = None, *,
     ax2.set_ylabel("Revenue per respondent", color="#e67e22")
     marks = []
     if optima is not None:
-        _need(optima, ["objective", "price"], "plot_demand")
+        require_table(optima, ["objective", "price"], "plot_demand", "cvmkit.metrics")
         for _, row in optima.iterrows():
             colour = "#1f4e79" if row["objective"] == "trial" else "#e67e22"
             what = "demand" if row["objective"] == "trial" and col == "demand" else \
@@ -127,9 +129,9 @@ def plot_value_ratio(table: pd.DataFrame, *, by: str | None = None, focal: str |
     focal : str, optional
         The focal brand, drawn larger.
     """
-    _need(table, ["brand", "benefits", "price", "value_ratio"] + ([by] if by else []),
-          "plot_value_ratio")
-    ax = _axes(ax, (7, 5))
+    require_table(table, ["brand", "benefits", "price", "value_ratio"] + ([by] if by else []),
+                  "plot_value_ratio", "cvmkit.metrics")
+    ax = new_axes(ax, (7, 5))
     t = table.dropna(subset=["benefits", "price"])
     markers = ["o", "s", "^", "D", "v", "P"]
     groups = [(None, t)] if by is None else list(t.groupby(by, sort=True))
