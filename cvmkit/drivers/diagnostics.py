@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._checks import numeric_column
 from ..errors import AnalysisError, CvmkitWarning, DataError
 
 __all__ = [
@@ -124,17 +125,8 @@ def driver_map(drivers: Drivers) -> dict[str, str]:
 
 
 def _numeric(data: pd.DataFrame, column: str, what: str) -> np.ndarray:
-    s = data[column]
-    if pd.api.types.is_bool_dtype(s):
-        return s.to_numpy(dtype=float)
-    if not pd.api.types.is_numeric_dtype(s):
-        coerced = pd.to_numeric(s, errors="coerce")
-        bad = s[coerced.isna() & s.notna()]
-        if not bad.empty:
-            raise DataError(f"{what}: column '{column}' should be numeric; row "
-                            f"{bad.index[0]!r} holds {bad.iloc[0]!r}")
-        s = coerced
-    x = s.to_numpy(dtype=float)
+    """:func:`cvmkit._checks.numeric_column`, refusing infinite values as well."""
+    x = numeric_column(data, column, what)
     if np.isinf(x).any():
         row = data.index[np.flatnonzero(np.isinf(x))[0]]
         raise DataError(f"{what}: column '{column}' holds an infinite value in row {row!r}")

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._checks import numeric_column  # noqa: F401
 from ..errors import AnalysisError, CvmkitWarning, DataError
 from ..study import Brand, Study
 
@@ -94,21 +95,6 @@ def resolve_brand(study: Study, brand: Brand | str | None) -> Brand:
     except Exception as exc:  # StudySpecError: re-raise as a data problem of this call
         known = ", ".join(b.name for b in study.brands)
         raise DataError(f"brand: unknown brand '{brand}' (known: {known})") from exc
-
-
-def numeric_column(data: pd.DataFrame, column: str, what: str) -> np.ndarray:
-    """Column ``column`` of ``data`` as floats; a non-numeric column is a :class:`DataError`."""
-    s = data[column]
-    if not pd.api.types.is_numeric_dtype(s) and not s.isna().all():
-        coerced = pd.to_numeric(s, errors="coerce")
-        bad = s[coerced.isna() & s.notna()]
-        if not bad.empty:
-            raise DataError(
-                f"{what}: column '{column}' should be numeric; row {bad.index[0]!r} "
-                f"holds {bad.iloc[0]!r}"
-            )
-        return coerced.to_numpy(dtype=float)
-    return pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
 
 
 def segment_groups(

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._weighted import weighted_corr
 from ..errors import AnalysisError, DataError
 from ..study import Study
 from ._common import (
@@ -31,21 +32,6 @@ from ._common import (
 )
 
 __all__ = ["journey_map"]
-
-
-def _weighted_corr(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, int]:
-    ok = np.isfinite(x) & np.isfinite(y) & (w > 0)
-    n = int(ok.sum())
-    if n < 3:
-        return np.nan, n
-    xv, yv, wv = x[ok], y[ok], w[ok]
-    mx, my = np.average(xv, weights=wv), np.average(yv, weights=wv)
-    cxy = np.average((xv - mx) * (yv - my), weights=wv)
-    vx = np.average((xv - mx) ** 2, weights=wv)
-    vy = np.average((yv - my) ** 2, weights=wv)
-    if vx <= 0 or vy <= 0:
-        return np.nan, n
-    return float(cxy / np.sqrt(vx * vy)), n
 
 
 def journey_map(
@@ -127,7 +113,7 @@ def journey_map(
             else:
                 row["note"] = f"column '{t.importance}' not in data"
         elif y is not None:
-            row["importance"] = _weighted_corr(x, y, w)[0]
+            row["importance"] = weighted_corr(x, y, w)[0]
             row["importance_source"] = f"correlation with {outcome}"
         else:
             row["note"] = (f"no importance question and no '{outcome}' outcome to derive it "

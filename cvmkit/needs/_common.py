@@ -1,4 +1,8 @@
-"""Input checks and weighted statistics shared by the needs-and-wants analyses."""
+"""Input checks and weighted statistics shared by the needs-and-wants analyses.
+
+``numeric`` and ``weighted_corr`` are the package-wide :func:`cvmkit._checks.numeric_column` and
+:func:`cvmkit._weighted.weighted_corr`, re-exported under the names these modules use.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._checks import numeric_column as numeric  # noqa: F401
+from .._weighted import weighted_corr  # noqa: F401
 from ..errors import CvmkitWarning, DataError
 
 Columns = Mapping[str, str] | Sequence[str]
@@ -41,23 +47,6 @@ def check_columns(data: pd.DataFrame, columns: Iterable[str], what: str) -> None
     missing = [c for c in columns if c not in data.columns]
     if missing:
         raise DataError(f"{what}: column(s) {', '.join(repr(c) for c in missing)} not in data")
-
-
-def numeric(data: pd.DataFrame, column: str, what: str) -> np.ndarray:
-    """Column ``column`` as float; a non-numeric entry raises a DataError naming its row."""
-    s = data[column]
-    if pd.api.types.is_bool_dtype(s):
-        return s.to_numpy(dtype=float)
-    if not pd.api.types.is_numeric_dtype(s):
-        coerced = pd.to_numeric(s, errors="coerce")
-        bad = s[coerced.isna() & s.notna()]
-        if not bad.empty:
-            raise DataError(
-                f"{what}: column '{column}' should be numeric; row {bad.index[0]!r} holds "
-                f"{bad.iloc[0]!r}"
-            )
-        s = coerced
-    return s.to_numpy(dtype=float)
 
 
 def resolve_weights(data: pd.DataFrame, weights: str | Sequence[float] | np.ndarray | None
@@ -119,22 +108,6 @@ def weighted_mean_se(x: np.ndarray, w: np.ndarray) -> tuple[float, float, float]
         return m, np.nan, effective_n(w)
     se = float(np.sqrt(np.sum(w**2 * (x - m) ** 2) * n / (n - 1)) / sw)
     return m, se, effective_n(w)
-
-
-def weighted_corr(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, int]:
-    """Weighted Pearson correlation of ``x`` and ``y`` over pairwise-complete rows, and that n."""
-    ok = np.isfinite(x) & np.isfinite(y) & (w > 0)
-    n = int(ok.sum())
-    if n < 3:
-        return np.nan, n
-    x, y, w = x[ok], y[ok], w[ok]
-    sw = w.sum()
-    mx, my = np.sum(w * x) / sw, np.sum(w * y) / sw
-    dx, dy = x - mx, y - my
-    sxx, syy = np.sum(w * dx * dx), np.sum(w * dy * dy)
-    if sxx <= 0 or syy <= 0:
-        return np.nan, n
-    return float(np.sum(w * dx * dy) / np.sqrt(sxx * syy)), n
 
 
 def segment_groups(data: pd.DataFrame, by: str | None
