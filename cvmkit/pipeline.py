@@ -445,6 +445,14 @@ def _register_engine() -> str:
                              **kw)
             self.widget_registry = {}
 
+        def execute(self, **kwargs: Any) -> Any:
+            try:
+                return super().execute(**kwargs)
+            finally:  # the kernel manager is the pipeline's; the client is ours to close
+                if self.kc is not None:
+                    self.kc.stop_channels()
+                    self.kc = None
+
     class _Engine(NBClientEngine):
         @classmethod
         def execute_managed_notebook(cls, nb_man: Any, kernel_name: str,
