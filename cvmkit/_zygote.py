@@ -22,7 +22,8 @@ What keeps a forked kernel equal to a fresh one:
 This is used on Linux only (``fork`` after importing these libraries is safe there); anywhere
 else, or when the zygote cannot start, kernels are started the ordinary way.
 
-Protocol: the parent writes JSON lines to the zygote's stdin — first ``{"modules": [...]}``,
+Protocol: the parent writes JSON lines to the zygote's stdin — first ``{"modules": [...],
+"first": n}``,
 then one ``{"connection_file", "cwd", "env", "log"}`` per kernel — and reads one JSON line back
 for each (``{"ready": ...}``, then ``{"pid": ...}``).  The zygote exits when its stdin closes.
 """
@@ -108,24 +109,29 @@ class Zygote:
     ----------
     modules : sequence of str
         Modules to import once (failures are ignored: the kernel will report them).
+    first : int, optional
+        Import only the first ``first`` modules before the first kernel is forked, and the
+        rest right after it (default: all before).
     env : mapping
         The zygote's environment (it must already hold ``PYTHONHASHSEED``).
     log : file object, optional
         Where the zygote and its kernels write their stderr.
     """
 
-    def __init__(self, modules: Sequence[str], env: Mapping[str, str], log: Any = None) -> None:
+    def __init__(self, modules: Sequence[str], env: Mapping[str, str], log: Any = None,
+                 first: int | None = None) -> None:
         self.env = dict(env)
         self.lock = threading.Lock()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "cvmkit._zygote"], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=log if log is not None else subprocess.DEVNULL,
             env=self.env, cwd=os.getcwd(), start_new_session=True)
-        reply = self._ask({"modules": list(modules)})
+        reply = self._ask({"modules": list(modules),
+                           "first": len(modules) if first is None else first})
         if not reply.get("ready"):
             self.close()
             raise RuntimeError(f"kernel zygote did not start: {reply}")
-        self.imported = reply.get("imported", [])
+        self.imported = reply.get("imported", []) + reply.get("later", [])
 
     def _ask(self, message: dict[str, Any]) -> dict[str, Any]:
         with self.lock:
@@ -227,17 +233,25 @@ def _serve() -> None:  # pragma: no cover - runs in the zygote process
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     first = json.loads(stdin.readline() or "{}")
     sys.meta_path.insert(0, _Block())
-    imported, failed = [], []
-    for name in ["IPython", "ipykernel.kernelapp", "ipykernel.ipkernel", "zmq", "tornado",
-                 *first.get("modules", [])]:
-        try:
-            __import__(name)
-            imported.append(name)
-        except BaseException:  # any failure is the kernel's to report
-            failed.append(name)
+    imported: list[str] = []
+    failed: list[str] = []
+
+    def load(names: Sequence[str]) -> None:
+        for name in names:
+            try:
+                __import__(name)
+                imported.append(name)
+            except BaseException:  # any failure is the kernel's to report
+                failed.append(name)
+
+    modules = list(first.get("modules", []))
+    n_first = int(first.get("first", len(modules)))
+    load(["IPython", "ipykernel.kernelapp", "ipykernel.ipkernel", "zmq", "tornado",
+          *modules[:n_first]])
+    later = modules[n_first:]
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked kernels are reaped automatically
-    stdout.write((json.dumps({"ready": True, "imported": imported, "failed": failed})
-                  + "\n").encode())
+    stdout.write((json.dumps({"ready": True, "imported": imported, "failed": failed,
+                              "later": later}) + "\n").encode())
     stdout.flush()
     for line in stdin:
         request = json.loads(line)
@@ -252,6 +266,9 @@ def _serve() -> None:  # pragma: no cover - runs in the zygote process
                 os._exit(code)
         stdout.write((json.dumps({"pid": pid}) + "\n").encode())
         stdout.flush()
+        if later:  # the first kernel is on its way: now import what the next ones need
+            load(later)
+            later = []
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -288,7 +288,9 @@ class _KernelPool:
         self.queue = [list(m) for m in imports]
         self.warm = warm
         self.fork = fork and fork_supported() and kernel_name == "python3"
-        self.modules = list(dict.fromkeys(m for ms in self.queue for m in ms))
+        first = list(dict.fromkeys(self.queue[0])) if self.queue else []
+        self.modules = list(dict.fromkeys([*first, *(m for ms in self.queue for m in ms)]))
+        self.first = len(first)
         self.zygote: Any = None
         self.env = {**os.environ, **KERNEL_ENV}
         self.log = tempfile.TemporaryFile()
@@ -304,7 +306,7 @@ class _KernelPool:
             from ._zygote import Zygote
 
             try:
-                self.zygote = Zygote(self.modules, self.env, log=self.log)
+                self.zygote = Zygote(self.modules, self.env, log=self.log, first=self.first)
             except Exception as exc:  # fall back to ordinary kernel starts
                 self.fork = False
                 self.log.write(f"kernel zygote unavailable: {exc}\n".encode())
