@@ -270,13 +270,15 @@ def notebook_imports(notebook: str | Path) -> list[str]:
 
 
 class _KernelPool:
-    """Kernels started, with their notebook's imports done, ahead of the notebooks that need them.
+    """Kernels started ahead of the notebooks that need them.
 
     ``take()`` hands over the ready kernel manager of the next notebook and starts preparing
-    the one after in a background thread, so that a kernel's start-up and imports overlap with
-    the previous notebook's work.  The imports are run silently (no execution count, no names
-    bound in the notebook's namespace); an import that fails is left for the notebook to
-    report.
+    the one after in a background thread, so that a kernel's start-up overlaps with the
+    previous notebook's work.  On Linux the kernels are forked from a zygote that has imported
+    the notebooks' libraries already; elsewhere the notebook's imports are run in its kernel
+    ahead of time, silently (no execution count, no names bound in the notebook's namespace;
+    an import that fails is left for the notebook to report).  With the zygote the extra
+    imports would only compete with the running notebook for the processor: they are skipped.
     """
 
     def __init__(self, kernel_name: str, cwd: Path, imports: Sequence[Sequence[str]],
@@ -325,7 +327,8 @@ class _KernelPool:
         km = self._manager()
         self.started.append(km)
         asyncio.run(km.start_kernel(cwd=self.cwd, env=self.env, stderr=self.log))
-        if self.warm and modules:
+        forked = self.fork and self.zygote is not None
+        if self.warm and modules and not forked:  # a forked kernel has them already
             kc = km.blocking_client()
             kc.start_channels()
             try:
@@ -529,8 +532,8 @@ def run_study(
     build_report : bool
         Build ``report.html`` and ``tables.xlsx`` after the last notebook.
     warm_kernels : bool
-        Start each notebook's kernel (and import the usual libraries in it) while the previous
-        notebook runs.
+        Start each notebook's kernel while the previous notebook runs (and, for a kernel not
+        forked from the zygote, import the notebook's libraries in it).
     cell_timeout : float, optional
         Seconds a cell may run before the run fails (default: no limit).
     fork_kernels : bool
