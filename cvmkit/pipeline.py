@@ -582,7 +582,9 @@ def run_study(
     if build_report:
         common.update(_check_report_options(common, study_file))
 
-    base = Path(out) / study.slug
+    # absolute: papermill changes the working directory while a notebook runs, and the HTML
+    # exports run beside it
+    base = Path(out).resolve() / study.slug
     base.mkdir(parents=True, exist_ok=True)
     run_id, tmp = _reserve_run(base, run_id)
     final = base / run_id

@@ -76,6 +76,21 @@ def test_run_writes_whole_run_with_manifest(notebooks, tmp_path, repo):
     assert any("[2/2] 02_echo" in line for line in lines)
 
 
+def test_relative_out_folder_gets_every_export(notebooks, tmp_path, repo, monkeypatch):
+    """A relative --out stays relative to where the command was started."""
+    _notebook(notebooks / "02_echo.ipynb", "print('two')")
+    monkeypatch.chdir(tmp_path)
+    result = run_study(repo / "data" / "demo" / "study.yaml", out="reports",
+                       notebooks_dir=notebooks, run_id="rel", progress=None)
+    run = tmp_path / "reports" / "demo" / "rel"
+    assert result.run_dir.resolve() == run
+    for name in ("01_data_collection.html", "02_echo.html", "manifest.json"):
+        assert (run / name).is_file(), name
+    manifest = json.loads((run / "manifest.json").read_text())
+    assert not any("html_error" in n for n in manifest["notebooks"])
+    assert not (notebooks / "reports").exists()
+
+
 def test_failed_notebook_names_cell_and_keeps_failed_folder(notebooks, tmp_path, repo):
     _notebook(notebooks / "02_broken.ipynb", "x = 1", "raise ValueError('no variance in value')")
     _notebook(notebooks / "03_never.ipynb", "open(run_dir + '/never', 'w')")
