@@ -56,6 +56,11 @@ def _executed_03(path: Path) -> None:
         "application/vnd.jupyter.widget-view+json": {"model_id": "abc", "version_major": 2,
                                                      "version_minor": 0},
         "text/plain": "VBox()"})]
+    truth = new_code_cell('write_figure(run_dir, NB, "truth", fig)')
+    truth.outputs = [new_output("display_data", data={"text/markdown": "TRUTH_FINDING"})]
+    wrote = new_code_cell("write_results(run_dir, NB, results)")
+    wrote.outputs = [new_output("display_data", data={
+        "text/markdown": "Wrote 5 results to `/somewhere/results/03.json`."})]
     skipped = new_markdown_cell("A cell the author keeps out: SKIPPED_CELL.")
     skipped.metadata["tags"] = ["report-skip"]
     nb.cells = [
@@ -69,6 +74,12 @@ def _executed_03(path: Path) -> None:
         new_code_cell('write_table(run_dir, NB, "importance", table)'),
         new_markdown_cell("### Explore a segment\n\nPick a segment: WIDGET_INTRO."),
         widget,
+        new_markdown_cell("## 3 · Checking against the planted truth (demo study only)\n\n"
+                          "TRUTH_LESSON"),
+        truth,
+        new_markdown_cell("### A sub-part of the check\n\nTRUTH_SUBPART"),
+        new_markdown_cell("## 4 · Results for the report"),
+        wrote,
         new_markdown_cell("### Results written for the summary\n\n`results/03.json`: "
                           "`RESULTS_DOC_KEYS`."),
     ]
@@ -89,6 +100,7 @@ def run(tmp_path: Path) -> Path:
     write_table(run, "01_data_collection", "big",
                 pd.DataFrame({f"c{j}": range(40) for j in range(12)}))
     write_figure(run, NB03, "importance", _figure("importance"))
+    write_figure(run, NB03, "truth", _figure("truth"))
     write_figure(run, "04_value_maps", "ipa", _figure("ipa"))
     plt.close("all")
     _executed_03(run / f"{NB03}.ipynb")
@@ -109,7 +121,8 @@ def test_page_is_self_contained(run: Path) -> None:
     srcs = re.findall(r'<img src="([^"]+)"', page)
     assert len(srcs) == 2 and all(s.startswith("data:image/png;base64,") for s in srcs)
     embedded = {base64.b64decode(s.split(",", 1)[1]) for s in srcs}
-    on_disk = {p.read_bytes() for p in (run / "figures").glob("*.png")}
+    on_disk = {p.read_bytes() for p in (run / "figures").glob("*.png")
+               if "truth" not in p.name}  # the demo-only check stays out of the page
     assert embedded == on_disk
 
 
@@ -128,7 +141,9 @@ def test_narrative_without_code_or_lab_notes(run: Path) -> None:
     page = _page(run)
     for hidden in ("SECRET_CODE", "PRINTED_TEXT", "SECRET_HTML", "TRACEBACK_TEXT",
                    "SKIPPED_CELL", "RESULTS_DOC_KEYS", "Change the parameters", "run_dir",
-                   "WIDGET_INTRO", "Explore a segment"):
+                   "WIDGET_INTRO", "Explore a segment", "TRUTH_LESSON", "TRUTH_FINDING",
+                   "TRUTH_SUBPART", "planted truth", "Results for the report", "Wrote 5",
+                   f'data-figure="{NB03}__truth"'):
         assert hidden not in page, hidden
     assert "Driver regression: what drives value" in page
     assert "<strong>Taste</strong> leads the drivers." in page
@@ -144,7 +159,9 @@ def test_sections_from_artefacts_alone(run: Path) -> None:
     sections = {s.notebook: s for s in collect_sections(run)}
     assert sections["04_value_maps"].title == "Value maps"
     assert sections["04_value_maps"].figures == ["ipa"]
-    assert sections[NB03].figures == ["importance"] and sections[NB03].tables == ["importance"]
+    assert sections[NB03].figures == ["importance", "truth"]
+    assert sections[NB03].tables == ["importance"]
+    assert [b.name for b in sections[NB03].blocks if b.kind == "figure"] == ["importance"]
     assert [h for _, h in sections[NB03].headings] == ["1 · Relative importance", "2 · Models"]
 
 

@@ -20,10 +20,12 @@ The page makes no request of its own: no script, no web font, no external style 
 images, so even a stray link in a notebook's markdown cannot load anything.
 
 Notebook cells tagged ``report-skip`` (or ``remove-cell``, ``parameters``) are left out, as are
-the closing markdown cell that documents a notebook's results keys, a markdown cell that only
-introduces an interactive widget (a page cannot show one), and any paragraph that talks to the
-person running the notebook rather than to the client (about its parameters, the run directory
-or JupyterLab).
+the parts of a notebook that are for its user rather than the client — a part headed "Results
+for the report", "What this notebook writes", "Hand-over" or "… (demo study only)", down to the
+next heading of the same level, with its figures and tables — a markdown cell that only
+introduces an interactive widget (a page cannot show one), a computed sentence about where files
+were written, and any paragraph that talks to the person running the notebook (about its
+parameters, the run directory or JupyterLab).
 """
 
 from __future__ import annotations
@@ -47,9 +49,13 @@ REPORT_FILE = "report.html"
 SUMMARY_NOTEBOOK = "06_report"
 _NB_RE = re.compile(r"^(\d{2})_([\w\-]+)$")
 _SKIP_TAGS = {"report-skip", "remove-cell", "parameters", "injected-parameters"}
-_RESULTS_DOC_RE = re.compile(
-    r"^\s*#+\s*(results (written|for the (summary|report))|what this notebook writes)",
-    re.I | re.M)
+#: Headings of the parts of a notebook that are for its user, not for the client: the
+#: notebook's own bookkeeping (the results it writes) and checks against the demo's truth.
+_SKIP_HEADING_RE = re.compile(
+    r"^(?:\d+\s*[·.:\-–—]\s*)?(results (written|for the (summary|report))|what this notebook "
+    r"writes|hand-?over\b|.*\(demo( study)? only\)|checking against the planted truth)",
+    re.I)
+_HEADING_RE = re.compile(r"^\s*(#{1,6})\s+(.+?)\s*#*\s*$", re.M)
 _LAB_ONLY_RE = re.compile(
     r"\bparameters?\b[^.]*\b(below|above|cell)\b|\brun_dir\b|JupyterLab|\bpapermill\b|"
     r"\bnbval\b|`write_(results|table|figure)`",
@@ -145,6 +151,12 @@ def _markdown_outputs(cell: Any) -> list[str]:
 
 _WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 _WIDGET_SRC_RE = re.compile(r"\bwidgets\.|\binteract(ive)?\(|_explorer\(")
+
+
+def _about_files(text: str, run: Path) -> bool:
+    """Whether a computed sentence is about the run's files (where things were written)."""
+    return (str(run.resolve()) in text or ".partial" in text or "run_dir" in text
+            or bool(re.match(r"\s*Wrote\b", text)))
 
 
 def _introduces_widget(cells: list[Any], k: int) -> bool:
@@ -315,6 +327,7 @@ def _section(run: Path, name: str, nb_dir: Path | None, sheets: dict[str, str],
         placed.add(("table", tab))
 
     first_md = True
+    skip_level: int | None = None  # inside a part left out, below a heading of this level
     cells = list(nb.cells) if nb is not None else []
     for k, cell in enumerate(cells):
         tags = set(cell.get("metadata", {}).get("tags", []))
@@ -325,16 +338,29 @@ def _section(run: Path, name: str, nb_dir: Path | None, sheets: dict[str, str],
             if first_md:
                 first_md = False
                 section.title, text = _title_from(text, section.title)
-            if _RESULTS_DOC_RE.search(text) or _introduces_widget(cells, k):
+            heading = _HEADING_RE.search(text)
+            if heading is not None:
+                level = len(heading.group(1))
+                if skip_level is not None and level <= skip_level:
+                    skip_level = None
+                if skip_level is None and _SKIP_HEADING_RE.match(heading.group(2)):
+                    skip_level = level
+            if skip_level is not None or _introduces_widget(cells, k):
                 continue
             text = _drop_lab_paragraphs(text)
             if text.strip():
                 section.blocks.append(Block("html", md(text)))
         elif cell.cell_type == "code":
+            src = _source(cell)
+            if skip_level is not None:  # its figures and tables stay out of the page too
+                for kind in ("figure", "table"):
+                    placed.update((kind, m.group(2)) for m in _CALL_RE[kind].finditer(src))
+                continue
             if executed:
                 for out in _markdown_outputs(cell):
-                    section.blocks.append(Block("html", f"<div class=\"finding\">{md(out)}</div>"))
-            src = _source(cell)
+                    if not _about_files(out, run):
+                        section.blocks.append(Block("html", f"<div class=\"finding\">{md(out)}"
+                                                            "</div>"))
             for kind, items, adder in (("figure", figures, add_figure),
                                        ("table", tables, add_table)):
                 for m in _CALL_RE[kind].finditer(src):
