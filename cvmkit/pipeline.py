@@ -664,8 +664,10 @@ def run_study(
         for entry, fut in pending:
             try:
                 fut.result()
-            except Exception as exc:
+            except Exception as exc:  # a run is whole or it failed
                 entry["html_error"] = f"{type(exc).__name__}: {exc}"
+                error = error or (f"the HTML export of {entry['notebook']} failed: "
+                                  f"{entry['html_error']}")
         if not error and build_report:
             t0 = time.perf_counter()
             try:
