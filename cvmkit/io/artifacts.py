@@ -119,11 +119,14 @@ def write_figure(run_dir: str | Path, notebook: str, name: str, figure: Any,
     fig = figure.get_figure() if hasattr(figure, "get_figure") else figure
     if fig is None or not hasattr(fig, "savefig"):
         raise DataError(f"figure {name!r} of {notebook}: expected a matplotlib Figure or Axes")
+    # The tight bounding box, found once for every format (``bbox_inches="tight"`` would draw
+    # the figure an extra time per format to find it).
+    bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(0.1)
     paths = []
     for fmt in formats:
         buf = io.BytesIO()
         meta = {"Date": None} if fmt == "svg" else {"Software": None}
-        fig.savefig(buf, format=fmt, dpi=dpi, bbox_inches="tight", metadata=meta)
+        fig.savefig(buf, format=fmt, dpi=dpi, bbox_inches=bbox, metadata=meta)
         paths.append(atomic_write_bytes(
             Path(run_dir) / "figures" / f"{notebook}__{name}.{fmt}", buf.getvalue()))
     return paths
