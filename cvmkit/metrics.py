@@ -190,8 +190,30 @@ def _sort_key(key: tuple) -> tuple:
 def _empty_note(cols: list[str], key: tuple, what: str) -> str:
     where = ", ".join(f"{c} = {v!r}" for c, v in zip(cols, key))
     msg = f"no answers to '{what}' where {where}: skipped"
-    warnings.warn(msg, CvmkitWarning, stacklevel=4)
+    warnings.warn(msg, CvmkitWarning, stacklevel=5)
     return "no answers: skipped"
+
+
+def _answered_groups(x: np.ndarray, w: np.ndarray, cols: list[str], groups, column: str,
+                     rows: list[dict]):
+    """Yield ``(row, answers, weights)`` for each group with answers of positive weight.
+
+    ``row`` starts with the group's key columns and ``n_missing``; the caller fills in its
+    statistics and appends it to ``rows``.  A group without answers is appended here as a
+    flagged skip (``n = 0`` and a note); with no grouping it is an error.
+    """
+    for key, pos in groups:
+        xs, ws = x[pos], w[pos]
+        answered = np.isfinite(xs) & (ws > 0)
+        row: dict[str, object] = dict(zip(cols, key))
+        row["n_missing"] = int((~np.isfinite(xs)).sum())
+        if not answered.any():
+            if not cols:
+                raise AnalysisError(f"column '{column}' has no answers with positive weight")
+            row.update(n=0, n_eff=0.0, note=_empty_note(cols, key, column))
+            rows.append(row)
+            continue
+        yield row, xs[answered], ws[answered]
 
 
 def _clip(lo: float, hi: float, a: float, b: float) -> tuple[float, float]:
@@ -281,21 +303,8 @@ def nps(data: pd.DataFrame, column: str, *, by: str | Sequence[str] | None = Non
     _check_range(x, data, column, 0, 10)
     w = _resolve_weights(data, weights)
     cols, groups = _group_frames(data, by, levels)
-    rows = []
-    for key, pos in groups:
-        xs, ws = x[pos], w[pos]
-        answered = np.isfinite(xs) & (ws > 0)
-        row: dict[str, object] = dict(zip(cols, key))
-        row["n_missing"] = int((~np.isfinite(xs)).sum())
-        if not answered.any():
-            if not cols:
-                raise AnalysisError(f"column '{column}' has no answers with positive weight")
-            row.update(n=0, n_eff=0.0, promoters=np.nan, passives=np.nan, detractors=np.nan,
-                       nps=np.nan, se=np.nan, ci_low=np.nan, ci_high=np.nan,
-                       note=_empty_note(cols, key, column))
-            rows.append(row)
-            continue
-        xa, wa = xs[answered], ws[answered]
+    rows: list[dict] = []
+    for row, xa, wa in _answered_groups(x, w, cols, groups, column, rows):
         y = np.where(xa >= 9, 1.0, np.where(xa <= 6, -1.0, 0.0))
         score, se, n, n_eff = _weighted_stats(y, wa, variance, ddof=0)
         sw = wa.sum()
@@ -363,19 +372,8 @@ def score_summary(data: pd.DataFrame, column: str, *, scale: tuple[float, float]
     w = _resolve_weights(data, weights)
     threshold = hi_s - top_box + 1
     cols, groups = _group_frames(data, by, levels)
-    rows = []
-    for key, pos in groups:
-        xs, ws = x[pos], w[pos]
-        answered = np.isfinite(xs) & (ws > 0)
-        row: dict[str, object] = dict(zip(cols, key))
-        row["n_missing"] = int((~np.isfinite(xs)).sum())
-        if not answered.any():
-            if not cols:
-                raise AnalysisError(f"column '{column}' has no answers with positive weight")
-            row.update(n=0, n_eff=0.0, note=_empty_note(cols, key, column))
-            rows.append(row)
-            continue
-        xa, wa = xs[answered], ws[answered]
+    rows: list[dict] = []
+    for row, xa, wa in _answered_groups(x, w, cols, groups, column, rows):
         m, m_se, n, n_eff = _weighted_stats(xa, wa, variance, ddof=1)
         t = float(stats.t.ppf(0.5 + confidence / 2, max(n_eff - 1, 1))) if n > 1 else np.nan
         p, p_se, _, _ = _weighted_stats((xa >= threshold).astype(float), wa, variance, ddof=0)
