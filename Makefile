@@ -10,7 +10,6 @@ STAMP := $(VENV)/.installed
 STUDY ?= data/demo/study.yaml
 
 export PATH := $(abspath $(BIN)):$(PATH)
-export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .PHONY: setup report test lab bench lint demo clean

@@ -11,6 +11,8 @@ run once per test session the way a consultant would run it::
   focal brand are made identical, so the driver regression has linearly dependent drivers):
   its run must fail at notebook 03 with a message naming the notebook and cell, while ``a``
   and ``b`` finish (tests/test_batch.py);
+* the kernels use Jupyter's inline plotting backend, as in a user's run, so every figure a
+  notebook writes is also shown in the executed notebook (tests/test_batch.py);
 * the successful runs' ``report.html`` is opened in headless Chromium
   (tests/test_report_browser.py) and every file of every run directory is searched for
   personal data (tests/test_privacy_run.py).
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,8 +117,15 @@ def demo_batch(tmp_path_factory) -> Batch:
     for k, v in FAST.items():
         argv += ["-p", f"{k}={v}"]
     stdout, stderr = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-        code = main(argv)
+    # The kernels choose their plotting backend as in a user's run (Jupyter's inline backend),
+    # not the test session's non-interactive one, so the executed notebooks show their figures.
+    backend = os.environ.pop("MPLBACKEND", None)
+    try:
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            code = main(argv)
+    finally:
+        if backend is not None:
+            os.environ["MPLBACKEND"] = backend
     runs = sorted(p for p in out.glob("*/*") if p.is_dir())
     batch = Batch(
         out=out, studies=studies, exit_code=code, stdout=stdout.getvalue(),

@@ -9,6 +9,7 @@ and report path.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from pathlib import Path
@@ -51,6 +52,24 @@ def test_failed_folder_names_notebook_and_cell(batch) -> None:
     assert not (failed / "report.html").exists()
     assert "linearly" in error or "collinear" in error or "singular" in error or \
         any(a in error for a in BROKEN_PAIR), error
+
+
+def test_executed_notebooks_show_every_figure_they_wrote(batch) -> None:
+    run = batch.ok_runs[0]
+    for nb in sorted(run.glob("0*.ipynb")):
+        written = sorted((run / "figures").glob(f"{nb.stem}__*.png"))
+        cells = json.loads(nb.read_text())["cells"]
+        shown = [o for c in cells if c["cell_type"] == "code" for o in c.get("outputs", [])
+                 if "image/png" in o.get("data", {})]
+        # each written figure is shown from the PNG written (no second drawing), at the size
+        # the inline backend would give it; a notebook may show more (e.g. an explorer's view)
+        pngs = [base64.b64decode(o["data"]["image/png"]) for o in shown]
+        for p in written:
+            assert pngs.count(p.read_bytes()) == 1, p.name
+            output = shown[pngs.index(p.read_bytes())]
+            assert output["metadata"]["image/png"]["width"] > 0, p.name
+        html = (run / f"{nb.stem}.html").read_text(encoding="utf-8")
+        assert html.count("<img") >= len(written), nb.name
 
 
 def test_summary_table_lists_every_study(batch) -> None:

@@ -106,13 +106,53 @@ def read_table(run_dir: str | Path, notebook: str, name: str) -> pd.DataFrame | 
     return pd.read_csv(p) if p.is_file() else None
 
 
+def _inline_backend() -> bool:
+    """Whether figures are shown by the notebook's inline backend (the default in Jupyter)."""
+    import sys
+
+    mpl = sys.modules.get("matplotlib")
+    if mpl is None:
+        return False
+    try:
+        backend = mpl.get_backend(auto_select=False)  # matplotlib >= 3.10: None if not chosen
+    except TypeError:
+        backend = mpl.get_backend()
+    return "backend_inline" in str(backend)
+
+
 def write_figure(run_dir: str | Path, notebook: str, name: str, figure: Any,
-                 formats: tuple[str, ...] = ("png", "svg"), dpi: int = 150) -> list[Path]:
+                 formats: tuple[str, ...] = ("png", "svg"), dpi: int = 150,
+                 show: bool | None = None) -> list[Path]:
     """Save a matplotlib Figure (or the figure of an Axes) as PNG and SVG.
 
-    Returns the paths written, ``figures/<notebook>__<name>.<fmt>``.
+    Each format is drawn once, cropped to the figure's tight bounding box.
+
+    Parameters
+    ----------
+    run_dir : str or Path
+        The run directory.
+    notebook, name : str
+        The files are ``figures/<notebook>__<name>.<fmt>``.
+    figure : matplotlib Figure or Axes
+        What to save.
+    formats : tuple of str
+        The formats, in order.
+    dpi : int
+        Resolution of the raster formats.
+    show : bool, optional
+        Show the PNG just written as the cell's output and close the figure, so it is not
+        drawn a second time for the notebook.  By default this is done when figures are shown
+        by Jupyter's inline backend (and never elsewhere: an interactive backend keeps the
+        live figure).
+
+    Returns
+    -------
+    list of Path
+        The paths written.
     """
     import io
+
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
 
     _check_name("notebook", notebook)
     _check_name("figure", name)
@@ -122,14 +162,42 @@ def write_figure(run_dir: str | Path, notebook: str, name: str, figure: Any,
     # The tight bounding box, found once for every format (``bbox_inches="tight"`` would draw
     # the figure an extra time per format to find it).
     bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(0.1)
-    paths = []
-    for fmt in formats:
-        buf = io.BytesIO()
-        meta = {"Date": None} if fmt == "svg" else {"Software": None}
-        fig.savefig(buf, format=fmt, dpi=dpi, bbox_inches=bbox, metadata=meta)
-        paths.append(atomic_write_bytes(
-            Path(run_dir) / "figures" / f"{notebook}__{name}.{fmt}", buf.getvalue()))
+    # After ``tight_layout`` a figure keeps a placeholder layout engine, which does nothing but
+    # makes ``savefig`` draw the whole figure once more before drawing it for real.
+    engine = fig.get_layout_engine()
+    placeholder = isinstance(engine, PlaceHolderLayoutEngine)
+    if placeholder:
+        fig.set_layout_engine(None)
+    paths, png = [], None
+    try:
+        for fmt in formats:
+            buf = io.BytesIO()
+            meta = {"Date": None} if fmt == "svg" else {"Software": None}
+            fig.savefig(buf, format=fmt, dpi=dpi, bbox_inches=bbox, metadata=meta)
+            if fmt == "png":
+                png = buf.getvalue()
+            paths.append(atomic_write_bytes(
+                Path(run_dir) / "figures" / f"{notebook}__{name}.{fmt}", buf.getvalue()))
+    finally:
+        if placeholder:
+            fig.set_layout_engine(engine)
+    if png is not None and (show if show is not None else _inline_backend()):
+        _show_png(fig, png, dpi)
     return paths
+
+
+def _show_png(fig: Any, png: bytes, dpi: int) -> None:
+    """Show ``png`` (drawn at ``dpi``) at the size the inline backend shows figures, and close
+    ``fig`` so the backend does not draw it again."""
+    import struct
+
+    import matplotlib.pyplot as plt
+    from IPython.display import Image, display
+
+    width = struct.unpack(">I", png[16:20])[0]  # the PNG header's pixel width
+    screen_dpi = float(plt.rcParams["figure.dpi"])
+    display(Image(data=png, format="png", width=max(1, round(width * screen_dpi / dpi))))
+    plt.close(fig)
 
 
 def _json_safe(value: Any) -> Any:
