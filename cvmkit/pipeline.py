@@ -228,6 +228,13 @@ def _free_name(path: Path) -> Path:
 
 
 # ---------------------------------------------------------------------- kernels
+def _ipython_to_python(source: str) -> str:
+    """A cell's code as IPython runs it (magics and shell escapes become Python calls)."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    return TransformerManager().transform_cell(source)
+
+
 def notebook_imports(notebook: str | Path) -> list[str]:
     r"""The modules a notebook's code cells import, in order (for warming its kernel).
 
@@ -247,19 +254,22 @@ def notebook_imports(notebook: str | Path) -> list[str]:
     """
     import ast
 
-    import nbformat
-    from IPython.core.inputtransformer2 import TransformerManager
-
-    transform = TransformerManager().transform_cell
-    nb = nbformat.read(str(notebook), as_version=4)
+    # Read as plain JSON: this runs before the kernels start, and nbformat's schema machinery
+    # is slow to import.
+    nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
     found: list[str] = []
-    for cell in nb.cells:
-        if cell.cell_type != "code":
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code":
             continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else source
         try:
-            tree = ast.parse(transform(cell.source))
+            tree = ast.parse(source)
         except SyntaxError:
-            continue
+            try:
+                tree = ast.parse(_ipython_to_python(source))
+            except SyntaxError:
+                continue
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 found.extend(a.name for a in node.names)
@@ -275,10 +285,11 @@ class _KernelPool:
     ``take()`` hands over the ready kernel manager of the next notebook and starts preparing
     the one after in a background thread, so that a kernel's start-up overlaps with the
     previous notebook's work.  On Linux the kernels are forked from a zygote that has imported
-    the notebooks' libraries already; elsewhere the notebook's imports are run in its kernel
-    ahead of time, silently (no execution count, no names bound in the notebook's namespace;
-    an import that fails is left for the notebook to report).  With the zygote the extra
-    imports would only compete with the running notebook for the processor: they are skipped.
+    the notebooks' libraries already.  The notebook's imports that its kernel does not hold yet
+    — all of them for an ordinary kernel, those the zygote leaves to each kernel (the plotting
+    libraries) for a forked one — are run in the kernel ahead of time, silently (no execution
+    count, no names bound in the notebook's namespace; an import that fails is left for the
+    notebook to report).
     """
 
     def __init__(self, kernel_name: str, cwd: Path, imports: Sequence[Sequence[str]],
@@ -299,6 +310,7 @@ class _KernelPool:
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cvmkit-kernel")
         self.next: Future | None = None
         self.started: list[Any] = []
+        self.reaper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cvmkit-kernel-stop")
 
     def _manager(self) -> Any:
         """A kernel manager: forked from the zygote when possible, else the ordinary kind."""
@@ -327,8 +339,9 @@ class _KernelPool:
         km = self._manager()
         self.started.append(km)
         asyncio.run(km.start_kernel(cwd=self.cwd, env=self.env, stderr=self.log))
-        forked = self.fork and self.zygote is not None
-        if self.warm and modules and not forked:  # a forked kernel has them already
+        if self.fork and self.zygote is not None:  # a forked kernel has most of them already
+            modules = [m for m in modules if m not in self.zygote.imported]
+        if self.warm and modules:
             kc = km.blocking_client()
             kc.start_channels()
             try:
@@ -366,6 +379,10 @@ class _KernelPool:
         except Exception:  # the kernel died or is gone already
             pass
 
+    def release(self, km: Any) -> None:
+        """Stop a notebook's kernel in the background (the next notebook need not wait)."""
+        self.reaper.submit(self.stop, km)
+
     def close(self) -> None:
         if self.next is not None:
             try:
@@ -374,6 +391,7 @@ class _KernelPool:
                 pass
             self.next = None
         self.executor.shutdown(wait=True)
+        self.reaper.shutdown(wait=True)
         for km in self.started:
             self.stop(km)
         if self.zygote is not None:
@@ -559,9 +577,6 @@ def run_study(
     >>> result.report.name  # doctest: +SKIP
     'report.html'
     """
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
     say = progress or (lambda _msg: None)
     study_file = Path(study_path) if study_path else default_study_path()
     study: Study = load_study(study_file)
@@ -588,36 +603,42 @@ def run_study(
     base.mkdir(parents=True, exist_ok=True)
     run_id, tmp = _reserve_run(base, run_id)
     final = base / run_id
-    manifest: dict[str, Any] = {
-        "study": study.title,
-        "client": study.client,
-        "slug": study.slug,
-        "run_id": run_id,
-        "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "seed": seed,
-        "seeds": {"seed": seed, "kernel_env": dict(KERNEL_ENV), "notebooks": {}},
-        "parameters": {k: v for k, v in common.items()},
-        "inputs": {
-            "study": {"path": str(study_file.resolve()), "sha256": _sha256(study_file)},
-            "data": {"path": str(Path(data_file).resolve()), "sha256": _sha256(Path(data_file))},
-            "notebooks": {nb.name: _sha256(nb) for nb in notebooks},
-            **_other_inputs(study),
-        },
-        "versions": _versions(),
-        "platform": {"python": sys.version.split()[0], "machine": platform.machine(),
-                     "system": platform.system()},
-        "notebooks": [],
-    }
     t_run = time.perf_counter()
-    say(f"cvmkit run: {study.title} -> {final}")
-    error: str | None = None
-    engine = _register_engine()
+    # The first kernel starts now, while the rest of the run is set up (papermill and its
+    # notebook schema machinery take a while to import).
     pool = _KernelPool(kernel_name, nb_dir, [notebook_imports(nb) for nb in notebooks],
                        warm=warm_kernels, fork=fork_kernels)
     pool.take_ahead()
     exports = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cvmkit-export")
     pending: list[tuple[dict[str, Any], Future]] = []
+    error: str | None = None
     try:
+        import papermill
+        from papermill.exceptions import PapermillExecutionError
+
+        manifest: dict[str, Any] = {
+            "study": study.title,
+            "client": study.client,
+            "slug": study.slug,
+            "run_id": run_id,
+            "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "seed": seed,
+            "seeds": {"seed": seed, "kernel_env": dict(KERNEL_ENV), "notebooks": {}},
+            "parameters": {k: v for k, v in common.items()},
+            "inputs": {
+                "study": {"path": str(study_file.resolve()), "sha256": _sha256(study_file)},
+                "data": {"path": str(Path(data_file).resolve()),
+                         "sha256": _sha256(Path(data_file))},
+                "notebooks": {nb.name: _sha256(nb) for nb in notebooks},
+                **_other_inputs(study),
+            },
+            "versions": _versions(),
+            "platform": {"python": sys.version.split()[0], "machine": platform.machine(),
+                         "system": platform.system()},
+            "notebooks": [],
+        }
+        say(f"cvmkit run: {study.title} -> {final}")
+        engine = _register_engine()
         for i, nb in enumerate(notebooks, 1):
             declared = _declared_parameters(nb)
             params = {k: v for k, v in common.items() if k in declared}
@@ -650,7 +671,7 @@ def run_study(
                     error += f"\n  kernel said: {tail}"
             finally:
                 if km is not None:
-                    pool.stop(km)
+                    pool.release(km)
             entry["seconds"] = round(time.perf_counter() - t0, 3)
             if error:
                 entry["status"] = "failed"
