@@ -6,6 +6,7 @@ Provenance of every file read here is in tests/data/README.md.
 from __future__ import annotations
 
 import itertools
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,7 @@ from cvmkit.drivers import (
     ordered_logit_coefficients,
     relative_importance,
 )
+from cvmkit.errors import CvmkitWarning
 
 SWISS_DRIVERS = ["Agriculture", "Examination", "Education", "Catholic", "Infant.Mortality"]
 RELAIMPO = ["lmg", "first", "last", "betasq", "pratt", "car"]
@@ -222,6 +224,42 @@ def test_ordered_logit_weights_equal_replicated_rows(binary_data):
     plain = ordered_logit_coefficients(d, "score", ["a", "b", "c"])
     np.testing.assert_allclose(plain["estimate"], ref.params[:3], atol=1e-5)
     assert plain["r2"].iloc[0] == pytest.approx(ref.prsquared, abs=1e-6)
+
+
+def test_ordered_logit_matches_statsmodels_ordered_model(binary_data):
+    """Estimates and standard errors (model-based, and the weighted pseudo-likelihood's HC0
+    sandwich) against statsmodels' ``OrderedModel``, whose log-likelihood is weighted here the
+    same way; its derivatives are numerical, hence the tolerances."""
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+
+    class WeightedOrderedModel(OrderedModel):
+        def __init__(self, endog, exog, obs_weights, **kwds):
+            super().__init__(endog, exog, **kwds)
+            self.obs_weights = obs_weights
+
+        def loglikeobs(self, params):
+            return self.obs_weights * super().loglikeobs(params)
+
+    d = binary_data
+    x = d[["a", "b", "c"]].to_numpy()
+    codes = np.searchsorted(np.unique(d["score"]), d["score"])
+    for weights in (None, "w"):
+        w = d["w"].to_numpy(float) if weights else np.ones(len(d))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ref = WeightedOrderedModel(codes, x, w, distr="logit").fit(
+                method="bfgs", disp=0, maxiter=5000, gtol=1e-9,
+                cov_type="HC0" if weights else "nonrobust")
+        t = ordered_logit_coefficients(d, "score", ["a", "b", "c"], weights=weights)
+        np.testing.assert_allclose(t["estimate"], ref.params[:3], atol=1e-6)
+        np.testing.assert_allclose(t["std_error"], ref.bse[:3], rtol=1e-4)
+
+
+def test_ordered_logit_separation_warns():
+    d = pd.DataFrame({"a": np.arange(30.0)})
+    d["y"] = np.repeat([1, 2, 3], 10)  # the driver orders the outcome perfectly
+    with pytest.warns(CvmkitWarning, match="did not converge"):
+        ordered_logit_coefficients(d, "y", ["a"])
 
 
 def test_logit_coefficients_weighted_equal_replicated(binary_data):

@@ -4,10 +4,11 @@
   squares (statsmodels ``WLS``; plain OLS without weights) with HC3 heteroskedasticity-robust
   standard errors (MacKinnon & White 1985), the default for rating outcomes whose spread varies
   along the scale.
-* :func:`ordered_logit_coefficients` — proportional-odds logit for an ordinal outcome (statsmodels
-  ``OrderedModel``).  statsmodels takes no weights here, so respondent weights multiply each
-  respondent's log-likelihood (a pseudo-likelihood) and the standard errors are the sandwich
-  (HC0) ones that go with it.
+* :func:`ordered_logit_coefficients` — proportional-odds logit for an ordinal outcome, fitted
+  by Newton–Raphson with the analytic gradient and Hessian (checked against statsmodels
+  ``OrderedModel`` in the tests).  Respondent weights multiply each respondent's
+  log-likelihood (a pseudo-likelihood) and the standard errors are then the sandwich (HC0)
+  ones that go with it.
 * :func:`logit_coefficients` — logit for a top-box / promoter outcome (statsmodels ``GLM``
   binomial; weights as ``var_weights``, with sandwich standard errors when weighted).
 * :func:`logit_dominance` — dominance analysis over McFadden's pseudo-R²,
@@ -30,7 +31,6 @@ import pandas as pd
 import statsmodels.api as sm
 from numba import njit
 from scipy import stats
-from statsmodels.miscmodels.ordinal_model import OrderedModel
 
 from ..errors import AnalysisError, CvmkitWarning, DataError
 from .diagnostics import Drivers, PreparedDrivers, prepare_drivers
@@ -112,16 +112,75 @@ def ols_coefficients(
                   fit.pvalues, lo, hi, std, name, float(fit.rsquared))
 
 
-class _WeightedOrderedModel(OrderedModel):
-    """OrderedModel whose log-likelihood weights each observation (a pseudo-likelihood)."""
+def _ordered_logit_terms(params: np.ndarray, x: np.ndarray, codes: np.ndarray, w: np.ndarray,
+                         n_levels: int, derivatives: bool = True):
+    """Log-likelihood of the proportional-odds logit and, optionally, its derivatives.
 
-    def __init__(self, endog, exog, obs_weights=None, **kwds):
-        super().__init__(endog, exog, **kwds)
-        self.obs_weights = (np.ones(len(self.endog)) if obs_weights is None
-                            else np.asarray(obs_weights, dtype=float))
+    ``params`` are the slopes then the ``n_levels - 1`` thresholds:
+    ``P(y <= j) = F(theta_j - x @ beta)`` with ``F`` the logistic function.  Returns the
+    weighted log-likelihood, the per-observation scores (already weighted) and the Hessian.
+    """
+    from scipy.special import expit
 
-    def loglikeobs(self, params):
-        return self.obs_weights * super().loglikeobs(params)
+    k = x.shape[1]
+    beta, theta = params[:k], params[k:]
+    cuts = np.r_[-np.inf, theta, np.inf]
+    eta = x @ beta
+    a, b = cuts[codes + 1] - eta, cuts[codes] - eta  # upper and lower cut of each answer
+    fa_, fb_ = expit(a), expit(b)
+    prob = fa_ - fb_
+    ll = float(w @ np.log(prob))
+    if not derivatives:
+        return ll, None, None
+    da, db = fa_ * (1 - fa_), fb_ * (1 - fb_)  # logistic densities (0 at ±inf)
+    ga, gb = da * (1 - 2 * fa_), db * (1 - 2 * fb_)
+    # Jacobians of the two cuts with respect to (beta, theta)
+    m = n_levels - 1
+    rows = np.arange(len(codes))
+    ja = np.zeros((len(codes), k + m))
+    jb = np.zeros_like(ja)
+    ja[:, :k] = jb[:, :k] = -x
+    up, lo = codes < m, codes > 0
+    ja[rows[up], k + codes[up]] = 1.0
+    jb[rows[lo], k + codes[lo] - 1] = 1.0
+    sa, sb = da / prob, db / prob
+    scores = w[:, None] * (sa[:, None] * ja - sb[:, None] * jb)
+    haa, hbb, hab = ga / prob - sa**2, -gb / prob - sb**2, sa * sb
+    hess = ((ja * (w * haa)[:, None]).T @ ja + (jb * (w * hbb)[:, None]).T @ jb
+            + (ja * (w * hab)[:, None]).T @ jb + (jb * (w * hab)[:, None]).T @ ja)
+    return ll, scores, hess
+
+
+def _ordered_logit_fit(x: np.ndarray, codes: np.ndarray, w: np.ndarray, n_levels: int,
+                       max_iter: int = 100, tol: float = 1e-12):
+    """Maximum (pseudo-)likelihood fit of the proportional-odds logit by Newton–Raphson.
+
+    The log-likelihood is concave in (slopes, thresholds), so Newton's method from the
+    marginal thresholds converges; a step is halved while it would lower the likelihood or
+    disorder the thresholds.  Returns (params, log-likelihood, scores, Hessian, converged).
+    """
+    k = x.shape[1]
+    share = np.bincount(codes, weights=w, minlength=n_levels) / w.sum()
+    cum = np.cumsum(share)[:-1]
+    params = np.r_[np.zeros(k), np.log(cum / (1 - cum))]
+    ll, scores, hess = _ordered_logit_terms(params, x, codes, w, n_levels)
+    for _ in range(max_iter):
+        grad = scores.sum(axis=0)
+        step = np.linalg.solve(-hess, grad)
+        decrement = float(grad @ step)  # twice the predicted gain of a full step
+        if decrement <= tol * (abs(ll) + 1.0):
+            return params, ll, scores, hess, True
+        t = 1.0
+        while t > 1e-12:
+            trial = params + t * step
+            if np.all(np.diff(trial[k:]) > 0):
+                ll_trial = _ordered_logit_terms(trial, x, codes, w, n_levels, False)[0]
+                if ll_trial >= ll - 1e-12 * abs(ll):
+                    break
+            t /= 2
+        params = trial
+        ll, scores, hess = _ordered_logit_terms(params, x, codes, w, n_levels)
+    return params, ll, scores, hess, False
 
 
 def ordered_logit_coefficients(
@@ -158,19 +217,23 @@ def ordered_logit_coefficients(
                             "logit_coefficients for two)")
     codes = np.searchsorted(levels, y)
     weighted = weights is not None
-    model = _WeightedOrderedModel(codes, x, obs_weights=w if weighted else None, distr="logit")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fit = model.fit(method="bfgs", disp=0, maxiter=5000, gtol=1e-9,
-                        cov_type="HC0" if weighted else "nonrobust")
+    fit, llf, scores, hess, converged = _ordered_logit_fit(x, codes, w, levels.size)
     k = x.shape[1]
-    params = np.asarray(fit.params)[:k]
-    bse = np.asarray(fit.bse)[:k]
+    # Under (quasi-)separation the likelihood has no maximum: slopes run off towards infinity
+    # (a change of one standard deviation multiplying the odds by e^20 and more).
+    if not converged or np.abs(fit[:k] * _wsd(x, w)).max() > 20:
+        warnings.warn(f"ordered logit: the fit of '{outcome}' did not converge: the drivers "
+                      "(nearly) perfectly order the outcome (separation); the estimates are "
+                      "the last iterate's", CvmkitWarning, stacklevel=2)
+    bread = np.linalg.inv(-hess)
+    cov = bread @ (scores.T @ scores) @ bread if weighted else bread
+    params = fit[:k]
+    bse = np.sqrt(np.diag(cov))[:k]
     z = params / bse
     q = stats.norm.ppf(0.5 + ci / 2)
     counts = np.array([w[codes == c].sum() for c in range(levels.size)])
     ll0 = float(counts @ np.log(counts / counts.sum()))
-    r2 = 1 - float(fit.llf) / ll0
+    r2 = 1 - llf / ll0
     std = params * _wsd(x, w)
     return _table(prep, prep.drivers, params, bse, z, 2 * stats.norm.sf(np.abs(z)),
                   params - q * bse, params + q * bse, std, "ordered_logit", r2)
