@@ -317,8 +317,13 @@ def _ll_null(y: np.ndarray, w: np.ndarray) -> float:
 
 
 @njit(cache=True, nogil=True)
-def _logit_ll(x, y, w, mask, max_iter, tol):
+def _logit_ll(x, y, w, mask, beta, max_iter, tol):
     """Weighted log-likelihood of the logit on the drivers in ``mask`` (Newton–Raphson).
+
+    ``beta`` (intercept, then the drivers of ``mask`` in column order) is the starting point
+    and receives the estimates.  Newton stops when the Newton decrement — twice the gain a
+    further step would bring — is below ``tol`` relative to the log-likelihood, and that gain
+    is added; a step that lowers the likelihood is halved.
 
     Returns (log-likelihood, converged flag).
     """
@@ -329,16 +334,8 @@ def _logit_ll(x, y, w, mask, max_iter, tol):
         if (mask >> j) & 1:
             cols[k] = j
             k += 1
-    sw = 0.0
-    sy = 0.0
-    for i in range(n):
-        sw += w[i]
-        sy += w[i] * y[i]
-    m = sy / sw
-    beta = np.zeros(k)
-    beta[0] = math.log(m / (1 - m))
     ll_old = -np.inf
-    converged = False
+    step = np.zeros(k)
     for _ in range(max_iter):
         grad = np.zeros(k)
         hess = np.zeros((k, k))
@@ -349,7 +346,7 @@ def _logit_ll(x, y, w, mask, max_iter, tol):
                 e += beta[a] * x[i, cols[a]]
             if e >= 0:
                 pr = 1.0 / (1.0 + math.exp(-e))
-                ll += w[i] * (y[i] * 0.0 - (1 - y[i]) * e - math.log1p(math.exp(-e)))
+                ll += w[i] * (-(1 - y[i]) * e - math.log1p(math.exp(-e)))
             else:
                 pr = math.exp(e) / (1.0 + math.exp(e))
                 ll += w[i] * (y[i] * e - math.log1p(math.exp(e)))
@@ -363,23 +360,43 @@ def _logit_ll(x, y, w, mask, max_iter, tol):
                 hess[0, a] += v * xa
                 for b in range(a, k):
                     hess[a, b] += v * xa * x[i, cols[b]]
+        if ll < ll_old:  # the last step overshot: go back half of it
+            for a in range(k):
+                step[a] /= 2
+                beta[a] -= step[a]
+            continue
         for a in range(k):
             for b in range(a):
                 hess[a, b] = hess[b, a]
-        if abs(ll - ll_old) <= tol * (abs(ll) + 1.0):
-            converged = True
-            return ll, converged
-        ll_old = ll
         step = np.linalg.solve(hess, grad)
+        decrement = 0.0
+        for a in range(k):
+            decrement += grad[a] * step[a]
+        if decrement <= tol * (abs(ll) + 1.0):
+            return ll + decrement / 2, True
+        ll_old = ll
         for a in range(k):
             beta[a] += step[a]
-    return ll_old, converged
+    return ll_old, False
 
 
 @njit(cache=True, nogil=True)
-def _logit_chunk(x, y, w, out, ok, lo, hi):
-    for mask in range(lo, hi):
-        ll, conv = _logit_ll(x, y, w, mask, 100, 1e-13)
+def _logit_layer(x, y, w, masks, betas, out, ok, lo, hi):
+    """Fit the subsets ``masks[lo:hi]``, each starting from the fit without its last driver."""
+    for t in range(lo, hi):
+        mask = masks[t]
+        top = 63
+        while not (mask >> top) & 1:
+            top -= 1
+        parent = mask ^ (1 << top)
+        k = 1
+        for j in range(top):
+            if (mask >> j) & 1:
+                k += 1
+        beta = np.zeros(k + 1)  # the parent's estimates, and 0 for the driver added
+        beta[:k] = betas[parent, :k]
+        ll, conv = _logit_ll(x, y, w, mask, beta, 100, 1e-10)
+        betas[mask, : k + 1] = beta
         out[mask] = ll
         ok[mask] = conv
 
@@ -387,16 +404,24 @@ def _logit_chunk(x, y, w, out, ok, lo, hi):
 def mcfadden_fits(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, int]:
     """McFadden's pseudo-R² of the logit on every subset of the columns of ``x`` (bit masks).
 
-    Returns the fits and the number of subsets whose fit did not converge (e.g. separation).
+    The subsets are fitted by size, each from the estimates of the subset without its last
+    driver (a close start: Newton then needs a few steps).  Returns the fits and the number of
+    subsets whose fit did not converge (e.g. separation).
     """
     p = x.shape[1]
     # Centre and scale the drivers: the likelihood is unchanged, Newton converges faster.
-    xs = (x - x.mean(axis=0)) / x.std(axis=0)
-    ll = np.empty(1 << p)
-    ok = np.zeros(1 << p, np.bool_)
-    run_chunks(_logit_chunk, 1 << p, np.ascontiguousarray(xs), np.ascontiguousarray(y),
-               np.ascontiguousarray(w), ll, ok)
+    xs = np.ascontiguousarray((x - x.mean(axis=0)) / x.std(axis=0))
+    y, w = np.ascontiguousarray(y, dtype=float), np.ascontiguousarray(w, dtype=float)
     ll0 = _ll_null(y, w)
+    ll = np.empty(1 << p)
+    ok = np.ones(1 << p, np.bool_)
+    betas = np.zeros((1 << p, p + 1))
+    m = float(w @ y / w.sum())
+    betas[0, 0], ll[0] = math.log(m / (1 - m)), ll0
+    sizes = np.array([bin(mask).count("1") for mask in range(1 << p)])
+    for size in range(1, p + 1):
+        masks = np.flatnonzero(sizes == size)
+        run_chunks(_logit_layer, masks.size, xs, y, w, masks, betas, ll, ok)
     return 1 - ll / ll0, int((~ok).sum())
 
 
