@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+from matplotlib.text import Text
 
 from ..errors import DataError
 
@@ -43,3 +46,52 @@ def heat_table_ticks(ax: Axes, column_labels: Sequence[str], row_labels: Sequenc
     ax.set_yticks(np.arange(len(row_labels)) + 0.5, row_labels)
     ax.invert_yaxis()
     ax.xaxis.tick_top()
+
+
+class _Leader(Line2D):
+    """A thin line from a moved label's box to the point the label names.
+
+    Where it leaves the box is found at each drawing, from the label's extent then (a
+    rectangle), so the line stays right at any resolution or layout.
+    """
+
+    def __init__(self, label: Text, xy: tuple[float, float], **kwargs) -> None:
+        super().__init__([], [], **kwargs)
+        self._label_text = label
+        self._target = xy
+
+    def draw(self, renderer) -> None:
+        ax = self.axes
+        box = self._label_text.get_window_extent(renderer)
+        pad = renderer.points_to_pixels(2.0)
+        tx, ty = ax.transData.transform(self._target)
+        cx, cy = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
+        dx, dy = tx - cx, ty - cy
+        # the ray from the box's centre to the point leaves the (padded) box at s ∈ (0, 1]
+        s = min((box.width / 2 + pad) / abs(dx) if dx else math.inf,
+                (box.height / 2 + pad) / abs(dy) if dy else math.inf)
+        if s >= 1 or math.hypot((1 - s) * dx, (1 - s) * dy) < pad:  # the label is at its point
+            self.set_data([], [])
+        else:
+            start = ax.transData.inverted().transform((cx + s * dx, cy + s * dy))
+            self.set_data([start[0], self._target[0]], [start[1], self._target[1]])
+        super().draw(renderer)
+
+
+def repel_labels(texts: Sequence[Text], ax: Axes, x=None, y=None, objects=None,
+                 color: str = "0.6", lw: float = 0.5, **kwargs) -> None:
+    """Move point labels apart (adjustText) and join each moved label to its point.
+
+    ``x``/``y`` are points the labels must also keep off, ``objects`` artists they must avoid;
+    ``kwargs`` go to :func:`adjustText.adjust_text`.  The joining lines are drawn by
+    :class:`_Leader` (adjustText's own arrows are clipped to the labels by a bisection at each
+    drawing, which costs more than the rest of the figure).
+    """
+    if len(texts) < 2:
+        return
+    from adjustText import adjust_text
+
+    targets = [tuple(t.get_position()) for t in texts]
+    adjust_text(list(texts), x=x, y=y, objects=objects or None, ax=ax, **kwargs)
+    for label, xy in zip(texts, targets):
+        ax.add_line(_Leader(label, xy, color=color, lw=lw, gid="label-leader"))

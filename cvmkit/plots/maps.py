@@ -19,7 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import TwoSlopeNorm
 
 from ..errors import DataError
-from ._style import heat_table_ticks, new_axes, require_table
+from ._style import heat_table_ticks, new_axes, repel_labels, require_table
 
 __all__ = [
     "QUADRANT_COLOURS",
@@ -46,13 +46,8 @@ _OTHERS = ["#e67e22", "#8e44ad", "#16a085", "#7f8c8d", "#c0392b", "#2c3e50"]
 
 
 def _repel(texts: list, ax: Axes, x=None, y=None, objects=None) -> None:
-    """Move labels apart (adjustText) when there is more than one, and off ``objects``."""
-    if len(texts) < 2:
-        return
-    from adjustText import adjust_text
-
-    adjust_text(texts, x=x, y=y, objects=objects or None, ax=ax, iter_lim=200,
-                arrowprops={"arrowstyle": "-", "color": "0.6", "lw": 0.5})
+    """Move labels apart when there is more than one, and off ``objects``."""
+    repel_labels(texts, ax, x=x, y=y, objects=objects, iter_lim=200, color="0.6", lw=0.5)
 
 
 def _one_segment(table: pd.DataFrame, segment: str | None, what: str) -> pd.DataFrame:

@@ -16,7 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
 from ..errors import DataError
-from ._style import new_axes
+from ._style import new_axes, repel_labels
 
 __all__ = [
     "KANO_COLOURS",
@@ -81,13 +81,8 @@ def _labels(table: pd.DataFrame, label: str | None) -> list[str]:
 
 
 def _repel(texts: list, ax: Axes, x=None, y=None) -> None:
-    """Move point labels apart (adjustText) when there is more than one."""
-    if len(texts) < 2:
-        return
-    from adjustText import adjust_text
-
-    adjust_text(texts, x=x, y=y, ax=ax, iter_lim=200,
-                arrowprops={"arrowstyle": "-", "color": "0.55", "lw": 0.6})
+    """Move point labels apart when there is more than one."""
+    repel_labels(texts, ax, x=x, y=y, iter_lim=200, color="0.55", lw=0.6)
 
 
 def plot_kano_shares(table: pd.DataFrame, label: str | None = None, by: str | None = None,

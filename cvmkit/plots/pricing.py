@@ -13,7 +13,7 @@ from adjustText import adjust_text
 from matplotlib.axes import Axes
 
 from ..errors import DataError
-from ._style import new_axes, require_table
+from ._style import new_axes, repel_labels, require_table
 
 __all__ = ["plot_demand", "plot_psm", "plot_value_ratio"]
 
@@ -149,7 +149,7 @@ def plot_value_ratio(table: pd.DataFrame, *, by: str | None = None, focal: str |
     ax.plot(xs, ratio * xs, color="grey", ls="--", lw=1, gid="curve",
             label=f"Mean value ratio {ratio:.2f}")
     if texts:
-        adjust_text(texts, ax=ax, arrowprops={"arrowstyle": "-", "color": "grey", "lw": 0.6})
+        repel_labels(texts, ax, color="grey", lw=0.6)
     ax.set_xlabel("Perceived price (higher = more expensive)")
     ax.set_ylabel("Perceived benefits (mean performance)")
     ax.set_title(title or "Value ratio: perceived benefits over perceived price")
