@@ -9,8 +9,10 @@ zygote: no user names, no figures, no threads of its own.
 
 What keeps a forked kernel equal to a fresh one:
 
-* ``matplotlib.pyplot`` (and seaborn, which imports it) is never imported by the zygote, so the
-  plotting backend is chosen in the kernel as usual (``MPLBACKEND``, else the inline backend);
+* the plotting backend is chosen in the kernel as usual (``MPLBACKEND``, else the inline
+  backend): importing ``matplotlib.pyplot`` (and seaborn) chooses none — pyplot loads its
+  backend when the first figure is made — and the notebook backends themselves
+  (``matplotlib_inline``, ``ipympl``) are never imported by the zygote;
 * the global random states are re-seeded in the kernel (Python's ``random`` does it on its
   own after a fork; numpy's legacy global generator is re-seeded from fresh entropy), so two
   kernels never share a stream — as two fresh processes would not;
@@ -42,7 +44,7 @@ from typing import Any
 __all__ = ["Zygote", "fork_supported"]
 
 #: Never imported by the zygote: the plotting backend must be chosen in each kernel.
-_BLOCKED = ("matplotlib.pyplot", "seaborn", "matplotlib_inline", "ipympl")
+_BLOCKED = ("matplotlib_inline", "ipympl")
 
 
 def fork_supported() -> bool:

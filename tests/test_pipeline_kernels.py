@@ -71,9 +71,9 @@ def test_forked_kernels_are_fresh_kernels(zygote, tmp_path: Path) -> None:
     a = _probe(z, tmp_path, {**env, "CVMKIT_PROBE": "a"})
     (tmp_path / "b").mkdir()
     b = _probe(z, tmp_path / "b", {**env, "CVMKIT_PROBE": "b"})
-    # the libraries were there already, but not pyplot or seaborn: the backend is chosen here
-    assert a["before"] == ["pandas", "scipy.stats"]
-    assert "matplotlib.pyplot" not in z.imported and "seaborn" not in z.imported
+    # the libraries were there already, pyplot and seaborn included, but no plotting backend:
+    # it is chosen here
+    assert a["before"] == ["matplotlib.pyplot", "pandas", "scipy.stats", "seaborn"]
     assert a["backend"] == "module://matplotlib_inline.backend_inline"
     # each its own random streams, process group, folder and environment
     assert a["np"] != b["np"] and a["py"] != b["py"]
@@ -81,6 +81,27 @@ def test_forked_kernels_are_fresh_kernels(zygote, tmp_path: Path) -> None:
     assert (a["cwd"], b["cwd"]) == (str(tmp_path), str(tmp_path / "b"))
     assert (a["probe"], b["probe"]) == ("a", "b") and a["hashseed"] == "0"
     assert "np" in a["names"] and "z" not in a["names"] and "first" not in a["names"]
+
+
+def test_forked_kernel_shows_figures_inline(zygote, tmp_path: Path) -> None:
+    z, env = zygote
+    km = forked_kernel_manager(z, kernel_name="python3")
+    asyncio.run(km.start_kernel(cwd=str(tmp_path), env=env))
+    kc = km.blocking_client()
+    kc.start_channels()
+    shown: list[dict] = []
+    try:
+        kc.wait_for_ready(timeout=60)
+        reply = kc.execute_interactive(
+            "import matplotlib.pyplot as plt\nplt.plot([1, 3, 2])", timeout=60,
+            output_hook=lambda msg: shown.append(msg))
+        assert reply["content"]["status"] == "ok", reply["content"]
+    finally:
+        kc.stop_channels()
+        asyncio.run(km.shutdown_kernel(now=True))
+    images = [m for m in shown if m["msg_type"] == "display_data"
+              and "image/png" in m["content"]["data"]]
+    assert len(images) == 1  # drawn by the inline backend at the end of the cell
 
 
 def test_backend_follows_mplbackend(zygote, tmp_path: Path) -> None:
