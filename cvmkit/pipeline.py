@@ -46,11 +46,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .errors import CvmkitError, PipelineError
-from .io.artifacts import atomic_write_text
-from .study import Study, load_study
+from .errors import CvmkitError, PipelineError, StudySpecError
+
+if TYPE_CHECKING:
+    from .study import Study
 
 __all__ = [
     "REPORT_PARAMETERS",
@@ -137,6 +138,8 @@ def export_html(notebook: str | Path, target: str | Path) -> Path:
                                  exclude_output_prompt=True)
     nb = nbformat.read(str(notebook), as_version=4)
     body, _ = _EXPORTER.from_notebook_node(nb)
+    from .io.artifacts import atomic_write_text
+
     return atomic_write_text(target, body)
 
 
@@ -445,6 +448,43 @@ def _other_inputs(study: Study) -> dict[str, Any]:
 _ENGINE = "cvmkit"
 
 
+async def _kernel_ready(kc: Any, km: Any, timeout: float | None) -> None:
+    """Wait until the kernel answers ``kernel_info`` and its IOPub messages reach ``kc``.
+
+    ``jupyter_client``'s own wait ends by listening to IOPub until it has been silent for
+    0.2 s, which a run pays once per notebook; here IOPub is known to be connected, and
+    drained, when it brings the ``idle`` status of the ``kernel_info`` request itself.
+    """
+    from queue import Empty
+
+    from nbclient.util import ensure_async
+
+    deadline = time.monotonic() + (timeout if timeout is not None else float("inf"))
+    while True:
+        msg_id = kc.kernel_info()
+        try:
+            reply = await ensure_async(kc.shell_channel.get_msg(timeout=1))
+        except Empty:
+            reply = None
+        if reply is not None and reply["parent_header"].get("msg_id") == msg_id:
+            try:
+                while True:
+                    msg = await ensure_async(kc.iopub_channel.get_msg(timeout=0.5))
+                    if (msg["parent_header"].get("msg_id") == msg_id
+                            and msg["msg_type"] == "status"
+                            and msg["content"].get("execution_state") == "idle"):
+                        handle = getattr(kc, "_handle_kernel_info_reply", None)
+                        if handle is not None:
+                            handle(reply)  # adapts to an older protocol, if need be
+                        return
+            except Empty:
+                pass  # IOPub connected after those messages went out: ask again
+        if not await ensure_async(km.is_alive()):
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+
+
 def _register_engine() -> str:
     """Register (once) the papermill engine the pipeline runs notebooks with.
 
@@ -455,6 +495,7 @@ def _register_engine() -> str:
     (jupyter/nbclient#312).  Without it, what a cell shows inside an Output widget is kept as
     the cell's own output, which is also what a static copy of a notebook should show.
     """
+    from nbclient.util import run_sync
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
 
@@ -467,6 +508,24 @@ def _register_engine() -> str:
             super().__init__(nb_man, km=km, raise_on_iopub_timeout=raise_on_iopub_timeout,
                              **kw)
             self.widget_registry = {}
+
+        async def async_start_new_kernel_client(self) -> Any:
+            from nbclient.util import ensure_async, run_hook
+
+            assert self.km is not None
+            try:
+                self.kc = self.km.client()
+                await ensure_async(self.kc.start_channels())
+                await _kernel_ready(self.kc, self.km, timeout=self.startup_timeout)
+            except Exception:
+                await self._async_cleanup_kernel()
+                raise
+            self.kc.allow_stdin = False
+            await run_hook(self.on_notebook_start, notebook=self.nb)
+            return self.kc
+
+        # nbclient's synchronous wrapper is bound to its own coroutine: bind it to this one
+        start_new_kernel_client = run_sync(async_start_new_kernel_client)
 
         def execute(self, **kwargs: Any) -> Any:
             try:
@@ -577,38 +636,45 @@ def run_study(
     >>> result.report.name  # doctest: +SKIP
     'report.html'
     """
+    from .study import load_study
+
     say = progress or (lambda _msg: None)
     study_file = Path(study_path) if study_path else default_study_path()
-    study: Study = load_study(study_file)
-    data_file = Path(data_path) if data_path else study.data_path
-    if data_file is None or not Path(data_file).is_file():
-        from .errors import DataError
-
-        raise DataError(f"survey data file '{data_file}' does not exist")
+    if not study_file.is_file():  # as load_study says, before any kernel is started
+        raise StudySpecError([f"(file): study file '{study_file}' does not exist"],
+                             str(study_file))
     nb_dir = Path(notebooks_dir) if notebooks_dir else default_notebooks_dir()
     notebooks = discover_notebooks(nb_dir)
-
-    common = {
-        "study_path": str(study_file.resolve()),
-        "data_path": str(Path(data_file).resolve()),
-        "seed": seed,
-        **dict(parameters or {}),
-    }
-    if build_report:
-        common.update(_check_report_options(common, study_file))
-
-    # absolute: papermill changes the working directory while a notebook runs, and the HTML
-    # exports run beside it
-    base = Path(out).resolve() / study.slug
-    base.mkdir(parents=True, exist_ok=True)
-    run_id, tmp = _reserve_run(base, run_id)
-    final = base / run_id
     t_run = time.perf_counter()
-    # The first kernel starts now, while the rest of the run is set up (papermill and its
-    # notebook schema machinery take a while to import).
+    # The first kernel starts now, while the study is read and the run set up (the libraries
+    # for that, papermill among them, take a while to import).
     pool = _KernelPool(kernel_name, nb_dir, [notebook_imports(nb) for nb in notebooks],
                        warm=warm_kernels, fork=fork_kernels)
     pool.take_ahead()
+    try:
+        study: Study = load_study(study_file)
+        data_file = Path(data_path) if data_path else study.data_path
+        if data_file is None or not Path(data_file).is_file():
+            from .errors import DataError
+
+            raise DataError(f"survey data file '{data_file}' does not exist")
+        common = {
+            "study_path": str(study_file.resolve()),
+            "data_path": str(Path(data_file).resolve()),
+            "seed": seed,
+            **dict(parameters or {}),
+        }
+        if build_report:
+            common.update(_check_report_options(common, study_file))
+        # absolute: papermill changes the working directory while a notebook runs, and the
+        # HTML exports run beside it
+        base = Path(out).resolve() / study.slug
+        base.mkdir(parents=True, exist_ok=True)
+        run_id, tmp = _reserve_run(base, run_id)
+    except BaseException:
+        pool.close()
+        raise
+    final = base / run_id
     exports = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cvmkit-export")
     pending: list[tuple[dict[str, Any], Future]] = []
     error: str | None = None
@@ -720,6 +786,8 @@ def run_study(
     manifest["tables"] = _table_hashes(tmp)
     if error:
         manifest["error"] = error
+    from .io.artifacts import atomic_write_text
+
     atomic_write_text(tmp / "manifest.json", json.dumps(manifest, indent=2, default=str) + "\n")
     if error:
         failed = _free_name(base / f"{run_id}-FAILED")
@@ -781,6 +849,8 @@ def _worker(job: dict[str, Any]) -> RunResult:
 
 def _slug_of(study: str | Path | None) -> str | None:
     try:
+        from .study import load_study
+
         return load_study(study or default_study_path()).slug
     except CvmkitError:
         return None
