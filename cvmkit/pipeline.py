@@ -700,7 +700,9 @@ def run_study(
             },
             "versions": _versions(),
             "platform": {"python": sys.version.split()[0], "machine": platform.machine(),
-                         "system": platform.system()},
+                         "system": platform.system(),
+                         "thread_limits": {k: os.environ[k] for k in THREAD_VARIABLES
+                                           if k in os.environ}},
             "notebooks": [],
         }
         say(f"cvmkit run: {study.title} -> {final}")
@@ -838,9 +840,22 @@ def _run_one(job: dict[str, Any], events: Any = None) -> RunResult:
                      error=error, source=label)
 
 
-def _init_worker(events: Any) -> None:
+#: The variables that bound the threads of numerical libraries (and of cvmkit's own kernels).
+THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+                    "CVMKIT_THREADS")
+
+
+def _init_worker(events: Any, threads: int) -> None:
+    """Set up a batch worker: its progress queue, and its share of the cores.
+
+    Each of ``jobs`` workers gets ``cores // jobs`` threads for the numerical libraries of its
+    kernels (as joblib gives its workers), unless the user's environment sets a limit: more
+    would only have the studies' threads spinning against each other.
+    """
     global _EVENTS
     _EVENTS = events
+    for name in THREAD_VARIABLES:
+        os.environ.setdefault(name, str(threads))
 
 
 def _worker(job: dict[str, Any]) -> RunResult:
@@ -873,8 +888,9 @@ def run_batch(
 ) -> list[RunResult]:
     """Run several studies, ``jobs`` at a time in worker processes.
 
-    Each study is run by :func:`run_study` in its own worker process (``jobs > 1``) or one
-    after another in this process (``jobs == 1``).  A study that fails — a bad study file, a
+    Each study is run by :func:`run_study` in its own worker process (``jobs > 1``, each with
+    its share of the cores for the numerical libraries: see :func:`_init_worker`) or one after
+    another in this process (``jobs == 1``).  A study that fails — a bad study file, a
     notebook that raises, a worker that dies — is reported as a failed :class:`RunResult` and
     the others carry on; every run folder is built apart, so no study can touch another's.
 
@@ -954,8 +970,11 @@ cell_timeout, fork_kernels
 
     ctx = multiprocessing.get_context("spawn")
     events = ctx.Queue()
-    with ProcessPoolExecutor(max_workers=min(jobs, len(job_list)), mp_context=ctx,
-                             initializer=_init_worker, initargs=(events,)) as ex:
+    workers = min(jobs, len(job_list))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    threads = max(1, (cores or 1) // workers)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                             initargs=(events, threads)) as ex:
         futures = {ex.submit(_worker, job): i for i, job in enumerate(job_list)}
         pending = set(futures)
         while pending:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 from pathlib import Path
 
@@ -18,7 +19,13 @@ import pytest
 from _shared_runs import BROKEN_PAIR, demo_batch
 
 from cvmkit.errors import CvmkitError
-from cvmkit.pipeline import RunResult, _reserve_run, format_batch_summary, run_batch
+from cvmkit.pipeline import (
+    THREAD_VARIABLES,
+    RunResult,
+    _reserve_run,
+    format_batch_summary,
+    run_batch,
+)
 
 
 @pytest.fixture(scope="session")
@@ -70,6 +77,15 @@ def test_executed_notebooks_show_every_figure_they_wrote(batch) -> None:
             assert output["metadata"]["image/png"]["width"] > 0, p.name
         html = (run / f"{nb.stem}.html").read_text(encoding="utf-8")
         assert html.count("<img") >= len(written), nb.name
+
+
+def test_workers_share_the_cores(batch) -> None:
+    """Two workers on this machine: each study's numerical libraries get half the cores."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    for run in batch.ok_runs:
+        limits = json.loads((run / "manifest.json").read_text())["platform"]["thread_limits"]
+        assert limits == {name: os.environ.get(name, str(max(1, cores // 2)))
+                          for name in THREAD_VARIABLES}
 
 
 def test_summary_table_lists_every_study(batch) -> None:
