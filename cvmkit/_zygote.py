@@ -25,9 +25,9 @@ This is used on Linux only (``fork`` after importing these libraries is safe the
 else, or when the zygote cannot start, kernels are started the ordinary way.
 
 Protocol: the parent writes JSON lines to the zygote's stdin — first ``{"modules": [...],
-"first": n}``,
-then one ``{"connection_file", "cwd", "env", "log"}`` per kernel — and reads one JSON line back
-for each (``{"ready": ...}``, then ``{"pid": ...}``).  The zygote exits when its stdin closes.
+"first": n}``, then one ``{"connection_file", "cwd", "env", "log"}`` per kernel (``log``: a
+file for the kernel's stderr) — and reads one JSON line back for each (``{"ready": ...}``, then
+``{"pid": ...}``).  The zygote exits when its stdin closes.
 """
 
 from __future__ import annotations
@@ -148,10 +148,10 @@ class Zygote:
         return json.loads(line)
 
     def spawn(self, connection_file: str, cwd: str | None, env: Mapping[str, str] | None,
-              log_fd: int | None = None) -> _ForkedProcess:
-        """Fork a kernel that serves ``connection_file``."""
+              log: str | None = None) -> _ForkedProcess:
+        """Fork a kernel that serves ``connection_file`` (its stderr appended to ``log``)."""
         reply = self._ask({"connection_file": connection_file, "cwd": cwd,
-                           "env": dict(env or self.env)})
+                           "env": dict(env or self.env), "log": log})
         if "pid" not in reply:
             raise RuntimeError(f"kernel zygote could not fork a kernel: {reply}")
         return _ForkedProcess(int(reply["pid"]))
@@ -172,15 +172,18 @@ class Zygote:
             self.proc.stdout.close()
 
 
-def forked_kernel_manager(zygote: Zygote, **kwargs: Any) -> Any:
-    """An ``AsyncKernelManager`` whose kernel is forked from ``zygote``."""
+def forked_kernel_manager(zygote: Zygote, log: str | None = None, **kwargs: Any) -> Any:
+    """An ``AsyncKernelManager`` whose kernel is forked from ``zygote``.
+
+    ``log`` is a file the kernel's stderr is appended to (default: the zygote's stderr).
+    """
     from jupyter_client.manager import AsyncKernelManager
 
     class _ForkedKernelManager(AsyncKernelManager):
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
             assert self.provisioner is not None
             conn = kernel_cmd[kernel_cmd.index("-f") + 1]
-            process = zygote.spawn(conn, kw.get("cwd"), kw.get("env"))
+            process = zygote.spawn(conn, kw.get("cwd"), kw.get("env"), log=log)
             prov = self.provisioner
             prov.process = process
             prov.pid = process.pid
@@ -204,7 +207,9 @@ def _child(request: dict[str, Any], protocol: tuple[Any, Any]) -> None:  # pragm
             pass
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 0)
-    os.dup2(devnull, 1)  # the kernel's banner; its errors go to stderr, the zygote's log
+    os.dup2(devnull, 1)  # the kernel's banner; its errors go to stderr, the log
+    if request.get("log"):
+        os.dup2(os.open(request["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), 2)
     sys.stdin = sys.__stdin__ = open(0, closefd=False)
     sys.stdout = sys.__stdout__ = open(1, "w", closefd=False)
     os.setsid()
@@ -214,7 +219,7 @@ def _child(request: dict[str, Any], protocol: tuple[Any, Any]) -> None:  # pragm
     if env:
         os.environ.clear()
         os.environ.update(env)
-    os.environ["JPY_PARENT_PID"] = str(parent)  # the kernel exits when the zygote does
+    os.environ["JPY_PARENT_PID"] = str(parent)
     if request.get("cwd"):
         os.chdir(request["cwd"])
     sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _Block)]
@@ -227,6 +232,9 @@ def _child(request: dict[str, Any], protocol: tuple[Any, Any]) -> None:  # pragm
 
     sys.argv = [sys.executable, "-f", request["connection_file"]]
     app = IPKernelApp.instance()
+    # The kernel watches its parent and exits when the zygote does (ipykernel reads
+    # JPY_PARENT_PID when it is imported: in the zygote, before there was a parent to watch).
+    app.parent_handle = parent
     app.initialize(["-f", request["connection_file"]])
     app.start()
 

@@ -40,8 +40,9 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
@@ -282,6 +283,28 @@ def notebook_imports(notebook: str | Path) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+#: Zygotes kept for the next run in this process, by modules and environment (only while
+#: :func:`_sharing_zygotes` is in force: in a batch, not between runs started by hand, which
+#: must see the libraries as they are at the time).
+_SHARED_ZYGOTES: dict[tuple, Any] | None = None
+
+
+@contextmanager
+def _sharing_zygotes() -> Iterator[None]:
+    """Let the runs inside share their kernel zygote; close the zygotes at the end."""
+    global _SHARED_ZYGOTES
+    if _SHARED_ZYGOTES is not None:  # already shared further out
+        yield
+        return
+    _SHARED_ZYGOTES = {}
+    try:
+        yield
+    finally:
+        zygotes, _SHARED_ZYGOTES = _SHARED_ZYGOTES, None
+        for zygote in zygotes.values():
+            zygote.close()
+
+
 class _KernelPool:
     """Kernels started ahead of the notebooks that need them.
 
@@ -308,8 +331,9 @@ class _KernelPool:
         self.modules = list(dict.fromkeys([*first, *(m for ms in self.queue for m in ms)]))
         self.first = len(first)
         self.zygote: Any = None
+        self.own_zygote = True
         self.env = {**os.environ, **KERNEL_ENV}
-        self.log = tempfile.TemporaryFile()
+        self.log = tempfile.NamedTemporaryFile(prefix="cvmkit-kernels-", suffix=".log")
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cvmkit-kernel")
         self.next: Future | None = None
         self.started: list[Any] = []
@@ -322,15 +346,27 @@ class _KernelPool:
         if self.fork and self.zygote is None:
             from ._zygote import Zygote
 
-            try:
-                self.zygote = Zygote(self.modules, self.env, log=self.log, first=self.first)
-            except Exception as exc:  # fall back to ordinary kernel starts
-                self.fork = False
-                self.log.write(f"kernel zygote unavailable: {exc}\n".encode())
+            key = (tuple(self.modules), self.first, tuple(sorted(self.env.items())))
+            shared = _SHARED_ZYGOTES.get(key) if _SHARED_ZYGOTES is not None else None
+            if shared is not None and shared.proc.poll() is None:
+                self.zygote, self.own_zygote = shared, False
+            else:
+                try:
+                    self.zygote = Zygote(self.modules, self.env, log=self.log,
+                                         first=self.first)
+                except Exception as exc:  # fall back to ordinary kernel starts
+                    self.fork = False
+                    self.log.write(f"kernel zygote unavailable: {exc}\n".encode())
+                    self.log.flush()
+                else:
+                    if _SHARED_ZYGOTES is not None:
+                        _SHARED_ZYGOTES[key] = self.zygote
+                        self.own_zygote = False
         if self.fork and self.zygote is not None:
             from ._zygote import forked_kernel_manager
 
-            return forked_kernel_manager(self.zygote, kernel_name=self.kernel_name)
+            return forked_kernel_manager(self.zygote, log=self.log.name,
+                                         kernel_name=self.kernel_name)
         return AsyncKernelManager(kernel_name=self.kernel_name)
 
     @staticmethod
@@ -397,9 +433,9 @@ class _KernelPool:
         self.reaper.shutdown(wait=True)
         for km in self.started:
             self.stop(km)
-        if self.zygote is not None:
+        if self.zygote is not None and self.own_zygote:
             self.zygote.close()
-            self.zygote = None
+        self.zygote = None
         self.log.close()
 
     def stderr_tail(self, lines: int = 5) -> str:
@@ -852,10 +888,12 @@ def _init_worker(events: Any, threads: int) -> None:
     kernels (as joblib gives its workers), unless the user's environment sets a limit: more
     would only have the studies' threads spinning against each other.
     """
-    global _EVENTS
+    global _EVENTS, _SHARED_ZYGOTES
     _EVENTS = events
     for name in THREAD_VARIABLES:
         os.environ.setdefault(name, str(threads))
+    # the worker's studies share one kernel zygote; it exits with the worker
+    _SHARED_ZYGOTES = {}
 
 
 def _worker(job: dict[str, Any]) -> RunResult:
@@ -890,9 +928,11 @@ def run_batch(
 
     Each study is run by :func:`run_study` in its own worker process (``jobs > 1``, each with
     its share of the cores for the numerical libraries: see :func:`_init_worker`) or one after
-    another in this process (``jobs == 1``).  A study that fails — a bad study file, a
-    notebook that raises, a worker that dies — is reported as a failed :class:`RunResult` and
-    the others carry on; every run folder is built apart, so no study can touch another's.
+    another in this process (``jobs == 1``).  The studies run by one process fork their
+    kernels from the same zygote (:mod:`cvmkit._zygote`), which imports the libraries once.
+    A study that fails — a bad study file, a notebook that raises, a worker that dies — is
+    reported as a failed :class:`RunResult` and the others carry on; every run folder is built
+    apart, so no study can touch another's.
 
     Parameters
     ----------
@@ -963,9 +1003,10 @@ cell_timeout, fork_kernels
             def put(self, item: tuple[str, str]) -> None:
                 show(*item)
 
-        for i, job in enumerate(job_list):
-            results[i] = _run_one(job, _Direct(job["label"]))
-            finished(job, results[i])
+        with _sharing_zygotes():
+            for i, job in enumerate(job_list):
+                results[i] = _run_one(job, _Direct(job["label"]))
+                finished(job, results[i])
         return [r for r in results if r is not None]
 
     ctx = multiprocessing.get_context("spawn")

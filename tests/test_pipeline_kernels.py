@@ -104,6 +104,29 @@ def test_forked_kernel_shows_figures_inline(zygote, tmp_path: Path) -> None:
     assert len(images) == 1  # drawn by the inline backend at the end of the cell
 
 
+def test_kernels_exit_with_their_zygote(tmp_path: Path) -> None:
+    """A run that dies leaves no kernel behind: the zygote exits with it, and its kernels
+    follow."""
+    import time
+
+    env = {**os.environ, **KERNEL_ENV}
+    z = Zygote(["numpy"], env)
+    km = forked_kernel_manager(z, kernel_name="python3")
+    asyncio.run(km.start_kernel(cwd=str(tmp_path), env=env))
+    pid = km.provisioner.pid
+    kc = km.blocking_client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=60)
+    finally:
+        kc.stop_channels()
+    z.close()  # as when the process that started the zygote is gone
+    deadline = time.monotonic() + 10
+    while km.provisioner.process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert km.provisioner.process.poll() is not None, f"kernel {pid} outlived its zygote"
+
+
 def test_backend_follows_mplbackend(zygote, tmp_path: Path) -> None:
     z, env = zygote
     assert _probe(z, tmp_path, {**env, "MPLBACKEND": "Agg"})["backend"].lower() == "agg"
@@ -135,3 +158,23 @@ def test_forked_and_fresh_kernels_give_the_same_tables(tmp_path: Path, repo: Pat
     tables = [sorted((r.run_dir / "tables").glob("*.csv")) for r in runs]
     assert [p.name for p in tables[0]] == ["01_tables__draws.csv", "01_tables__means.csv"]
     assert [p.read_bytes() for p in tables[0]] == [p.read_bytes() for p in tables[1]]
+
+
+def test_runs_of_a_batch_share_a_zygote(tmp_path: Path) -> None:
+    """Inside a batch the runs fork their kernels from one zygote, closed when the batch ends;
+    a run started on its own gets a zygote of its own (the libraries as they are then)."""
+    from cvmkit.pipeline import _KernelPool, _sharing_zygotes
+
+    def pool_zygote() -> Zygote:
+        pool = _KernelPool("python3", tmp_path, [["numpy"]])
+        pool.stop(pool.take())
+        zygote = pool.zygote
+        pool.close()
+        return zygote
+
+    with _sharing_zygotes():
+        first, second = pool_zygote(), pool_zygote()
+        assert first is second and first.proc.poll() is None  # kept open for the next run
+    assert first.proc.wait(timeout=10) is not None  # closed with the batch
+    alone = pool_zygote()
+    assert alone is not first and alone.proc.wait(timeout=10) is not None
