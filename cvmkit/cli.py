@@ -226,6 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``cvmkit`` console script."""
+    from .pipeline import _skip_iri_checks
+
+    _skip_iri_checks()
     args = build_parser().parse_args(argv)
     with warnings.catch_warnings():
         warnings.simplefilter("default", CvmkitWarning)
