@@ -27,11 +27,15 @@ else, or when the zygote cannot start, kernels are started the ordinary way.
 Protocol: the parent writes JSON lines to the zygote's stdin — first ``{"modules": [...],
 "first": n}``, then one ``{"connection_file", "cwd", "env", "log"}`` per kernel (``log``: a
 file for the kernel's stderr) — and reads one JSON line back for each (``{"ready": ...}``, then
-``{"pid": ...}``).  The zygote exits when its stdin closes.
+``{"pid": ...}``).  A zygote started with a socket path (``"serve"`` in the first message)
+also listens there, before importing anything: other processes — the workers of a batch —
+connect, send ``{"hello": true}`` (answered with the modules imported once they are) and then
+kernel requests as above.  The zygote exits when its stdin closes, and its kernels with it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -118,31 +122,78 @@ class Zygote:
         The zygote's environment (it must already hold ``PYTHONHASHSEED``).
     log : file object, optional
         Where the zygote and its kernels write their stderr.
+    serve : str, optional
+        A Unix socket path (in a private folder) where the zygote also takes requests from
+        other processes, which :meth:`attach` to it: the worker processes of a batch then share
+        the zygote the batch started.  The zygote listens there before it imports anything
+        (an early client waits for it), and still exits when this object closes it.
     """
 
     def __init__(self, modules: Sequence[str], env: Mapping[str, str], log: Any = None,
-                 first: int | None = None) -> None:
+                 first: int | None = None, serve: str | None = None) -> None:
         self.env = dict(env)
         self.lock = threading.Lock()
-        self.proc = subprocess.Popen(
+        self.proc: subprocess.Popen | None = subprocess.Popen(
             [sys.executable, "-m", "cvmkit._zygote"], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=log if log is not None else subprocess.DEVNULL,
             env=self.env, cwd=os.getcwd(), start_new_session=True)
+        self._in, self._out = self.proc.stdin, self.proc.stdout
         reply = self._ask({"modules": list(modules),
-                           "first": len(modules) if first is None else first})
+                           "first": len(modules) if first is None else first,
+                           "serve": serve})
         if not reply.get("ready"):
             self.close()
             raise RuntimeError(f"kernel zygote did not start: {reply}")
         self.imported = reply.get("imported", []) + reply.get("later", [])
+        self.address = serve
+
+    @classmethod
+    def attach(cls, address: str, env: Mapping[str, str], wait: float = 10.0) -> Zygote:
+        """A handle on the serving zygote at ``address`` (started by another process).
+
+        Waits up to ``wait`` seconds for the zygote to listen, then for it to have imported
+        its modules.  Raises OSError or RuntimeError when there is no zygote to attach to.
+        """
+        import socket
+        import time
+
+        self = cls.__new__(cls)
+        self.env = dict(env)
+        self.lock = threading.Lock()
+        self.proc = None
+        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                self._sock.connect(address)
+                break
+            except (FileNotFoundError, ConnectionRefusedError):
+                if time.monotonic() > deadline:
+                    self._sock.close()
+                    raise
+                time.sleep(0.05)
+        self._in = self._out = self._sock.makefile("rwb")
+        self.imported = self._ask({"hello": True}).get("imported", [])
+        self.address = address
+        return self
+
+    def alive(self) -> bool:
+        """Whether the zygote still takes requests (from this handle)."""
+        if self.proc is not None:
+            return self.proc.poll() is None
+        return self._in is not None and not self._in.closed
 
     def _ask(self, message: dict[str, Any]) -> dict[str, Any]:
         with self.lock:
-            if self.proc.poll() is not None:
+            if not self.alive():
                 raise RuntimeError("kernel zygote has exited")
-            assert self.proc.stdin is not None and self.proc.stdout is not None
-            self.proc.stdin.write((json.dumps(message) + "\n").encode())
-            self.proc.stdin.flush()
-            line = self.proc.stdout.readline()
+            assert self._in is not None and self._out is not None
+            try:
+                self._in.write((json.dumps(message) + "\n").encode())
+                self._in.flush()
+                line = self._out.readline()
+            except OSError:
+                line = b""
         if not line:
             raise RuntimeError("kernel zygote has exited")
         return json.loads(line)
@@ -157,7 +208,15 @@ class Zygote:
         return _ForkedProcess(int(reply["pid"]))
 
     def close(self) -> None:
-        """Stop the zygote (kernels it forked are stopped by their managers)."""
+        """Stop the zygote, or for an attached handle leave it (kernels it forked are stopped by
+        their managers, and exit with it)."""
+        if self.proc is None:
+            try:
+                self._in.close()
+                self._sock.close()
+            except OSError:
+                pass
+            return
         try:
             if self.proc.stdin is not None:
                 self.proc.stdin.close()
@@ -242,6 +301,7 @@ def _child(request: dict[str, Any], protocol: tuple[Any, Any]) -> None:  # pragm
 def _serve() -> None:  # pragma: no cover - runs in the zygote process
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     first = json.loads(stdin.readline() or "{}")
+    listener = _listen(first["serve"]) if first.get("serve") else None
     sys.meta_path.insert(0, _Block())
     imported: list[str] = []
     failed: list[str] = []
@@ -260,25 +320,78 @@ def _serve() -> None:  # pragma: no cover - runs in the zygote process
           *modules[:n_first]])
     later = modules[n_first:]
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked kernels are reaped automatically
-    stdout.write((json.dumps({"ready": True, "imported": imported, "failed": failed,
-                              "later": later}) + "\n").encode())
+    ready = {"ready": True, "imported": imported, "failed": failed, "later": later}
+    stdout.write((json.dumps(ready) + "\n").encode())
     stdout.flush()
-    for line in stdin:
-        request = json.loads(line)
-        pid = os.fork()
-        if pid == 0:
-            code = 0
-            try:
-                _child(request, (stdin, stdout))
-            except BaseException:
-                code = 1
-            finally:
-                os._exit(code)
-        stdout.write((json.dumps({"pid": pid}) + "\n").encode())
-        stdout.flush()
-        if later:  # the first kernel is on its way: now import what the next ones need
-            load(later)
-            later = []
+    # one (reader, writer) per client: the owner's pipes, then each attached process's socket
+    owner = (stdin, stdout)
+    clients: dict[int, tuple[Any, Any]] = {stdin.fileno(): owner}
+    try:
+        while True:
+            readable = _wait([listener, *clients] if listener is not None else list(clients))
+            for fd in readable:
+                if listener is not None and fd == listener.fileno():
+                    conn, _ = listener.accept()
+                    stream = conn.makefile("rwb")
+                    clients[conn.fileno()] = (stream, stream, conn)
+                    continue
+                reader, writer = clients[fd][:2]
+                line = reader.readline()
+                if not line:
+                    if clients[fd] is owner:
+                        return  # the owner has gone: so does the zygote, and its kernels
+                    for item in clients.pop(fd)[1:]:
+                        item.close()
+                    continue
+                request = json.loads(line)
+                if request.get("hello"):
+                    reply: dict[str, Any] = {"imported": imported + later}
+                else:
+                    reply = {"pid": _fork(request, [listener, *(c for cs in clients.values()
+                                                                 for c in cs)])}
+                writer.write((json.dumps(reply) + "\n").encode())
+                writer.flush()
+                if later and "pid" in reply:  # the first kernel is on its way: now import
+                    load(later)               # what the next ones need
+                    later = []
+    finally:
+        if listener is not None:
+            listener.close()
+            with contextlib.suppress(OSError):
+                os.unlink(first["serve"])
+
+
+def _listen(path: str) -> Any:  # pragma: no cover - runs in the zygote process
+    import socket
+
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen()
+    return listener
+
+
+def _wait(sources: list[Any]) -> list[int]:  # pragma: no cover - runs in the zygote process
+    import select
+
+    while True:
+        try:
+            ready, _, _ = select.select(sources, [], [])
+            return [s if isinstance(s, int) else s.fileno() for s in ready]
+        except InterruptedError:
+            continue
+
+
+def _fork(request: dict[str, Any], close: list[Any]) -> int:  # pragma: no cover
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            _child(request, [c for c in close if c is not None])
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    return pid
 
 
 if __name__ == "__main__":  # pragma: no cover

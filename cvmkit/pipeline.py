@@ -283,6 +283,17 @@ def notebook_imports(notebook: str | Path) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+#: In a batch worker: the address of the zygote the batch started, shared by its workers.
+_BATCH_ZYGOTE: str | None = None
+
+
+def _zygote_modules(imports: Sequence[Sequence[str]]) -> tuple[list[str], int]:
+    """The modules a zygote imports for notebooks importing ``imports`` (one list each), and
+    how many of them the first notebook needs (imported before its kernel is forked)."""
+    first = list(dict.fromkeys(imports[0])) if imports else []
+    return list(dict.fromkeys([*first, *(m for ms in imports for m in ms)])), len(first)
+
+
 #: Zygotes kept for the next run in this process, by modules and environment (only while
 #: :func:`_sharing_zygotes` is in force: in a batch, not between runs started by hand, which
 #: must see the libraries as they are at the time).
@@ -327,9 +338,7 @@ class _KernelPool:
         self.queue = [list(m) for m in imports]
         self.warm = warm
         self.fork = fork and fork_supported() and kernel_name == "python3"
-        first = list(dict.fromkeys(self.queue[0])) if self.queue else []
-        self.modules = list(dict.fromkeys([*first, *(m for ms in self.queue for m in ms)]))
-        self.first = len(first)
+        self.modules, self.first = _zygote_modules(self.queue)
         self.zygote: Any = None
         self.own_zygote = True
         self.env = {**os.environ, **KERNEL_ENV}
@@ -348,7 +357,14 @@ class _KernelPool:
 
             key = (tuple(self.modules), self.first, tuple(sorted(self.env.items())))
             shared = _SHARED_ZYGOTES.get(key) if _SHARED_ZYGOTES is not None else None
-            if shared is not None and shared.proc.poll() is None:
+            if shared is None and _BATCH_ZYGOTE is not None:  # the batch's, in a worker
+                try:
+                    shared = Zygote.attach(_BATCH_ZYGOTE, self.env)
+                    _SHARED_ZYGOTES[key] = shared
+                except (OSError, RuntimeError) as exc:
+                    self.log.write(f"batch kernel zygote unavailable: {exc}\n".encode())
+                    self.log.flush()
+            if shared is not None and shared.alive():
                 self.zygote, self.own_zygote = shared, False
             else:
                 try:
@@ -893,20 +909,22 @@ def _skip_iri_checks() -> None:
         sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
 
 
-def _init_worker(events: Any, threads: int) -> None:
+def _init_worker(events: Any, threads: int, zygote: str | None = None) -> None:
     """Set up a batch worker: its progress queue, and its share of the cores.
 
     Each of ``jobs`` workers gets ``cores // jobs`` threads for the numerical libraries of its
     kernels (as joblib gives its workers), unless the user's environment sets a limit: more
     would only have the studies' threads spinning against each other.
     """
-    global _EVENTS, _SHARED_ZYGOTES
+    global _EVENTS, _SHARED_ZYGOTES, _BATCH_ZYGOTE
     _EVENTS = events
     _skip_iri_checks()
     for name in THREAD_VARIABLES:
         os.environ.setdefault(name, str(threads))
-    # the worker's studies share one kernel zygote; it exits with the worker
+    # the worker's studies fork their kernels from the batch's zygote (or, without one, from a
+    # zygote of the worker's own, which exits with the worker)
     _SHARED_ZYGOTES = {}
+    _BATCH_ZYGOTE = zygote
 
 
 def _worker(job: dict[str, Any]) -> RunResult:
@@ -970,7 +988,6 @@ cell_timeout, fork_kernels
     >>> print(format_batch_summary(results))  # doctest: +SKIP
     """
     import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     if jobs < 1:
         raise CvmkitError(f"jobs: expected a positive number of worker processes, got {jobs}")
@@ -1027,8 +1044,49 @@ cell_timeout, fork_kernels
     workers = min(jobs, len(job_list))
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     threads = max(1, (cores or 1) // workers)
+    from ._zygote import fork_supported
+
+    shared = fork_kernels and kernel_name == "python3" and fork_supported()
+    folder = tempfile.mkdtemp(prefix="cvmkit-zygote-") if shared else None  # private (0700)
+    address = os.path.join(folder, "socket") if folder else None
+    # The batch's zygote starts beside the workers (they wait for it when they first need it).
+    starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cvmkit-zygote")
+    zygote = starter.submit(_batch_zygote, nb_dir, threads, address) if shared else None
+    try:
+        _run_workers(ctx, workers, events, threads, address, job_list, results, show,
+                     finished)
+    finally:
+        starter.shutdown(wait=True)
+        if zygote is not None and zygote.result() is not None:
+            zygote.result().close()
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+    return [r for r in results if r is not None]
+
+
+def _batch_zygote(nb_dir: Path, threads: int, address: str) -> Any:
+    """The zygote every worker of a batch forks its kernels from (``None`` if it won't start:
+    then each worker starts its own)."""
+    from ._zygote import Zygote
+
+    env = {**os.environ, **{name: os.environ.get(name, str(threads))
+                            for name in THREAD_VARIABLES}, **KERNEL_ENV}
+    modules, first = _zygote_modules([notebook_imports(nb)
+                                      for nb in discover_notebooks(nb_dir)])
+    try:
+        return Zygote(modules, env, first=first, serve=address)
+    except Exception:
+        return None
+
+
+def _run_workers(ctx: Any, workers: int, events: Any, threads: int, address: str | None,
+                 job_list: list[dict[str, Any]], results: list[RunResult | None],
+                 show: Callable[[str, str], None],
+                 finished: Callable[[dict[str, Any], RunResult], None]) -> None:
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=(events, threads)) as ex:
+                             initargs=(events, threads, address)) as ex:
         futures = {ex.submit(_worker, job): i for i, job in enumerate(job_list)}
         pending = set(futures)
         while pending:
@@ -1047,7 +1105,6 @@ cell_timeout, fork_kernels
                 results[i] = result
                 finished(job, result)
         _drain(events, show)
-    return [r for r in results if r is not None]
 
 
 def _drain(events: Any, show: Callable[[str, str], None]) -> None:

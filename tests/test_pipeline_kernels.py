@@ -178,3 +178,24 @@ def test_runs_of_a_batch_share_a_zygote(tmp_path: Path) -> None:
     assert first.proc.wait(timeout=10) is not None  # closed with the batch
     alone = pool_zygote()
     assert alone is not first and alone.proc.wait(timeout=10) is not None
+
+
+def test_a_serving_zygote_forks_kernels_for_attached_processes(tmp_path: Path) -> None:
+    """The zygote a batch starts serves its worker processes too (here: a second handle)."""
+    env = {**os.environ, **KERNEL_ENV}
+    env.pop("MPLBACKEND", None)
+    address = str(tmp_path / "socket")
+    owner = Zygote(["numpy", "pandas"], env, serve=address)
+    try:
+        worker = Zygote.attach(address, env)
+        assert {"numpy", "pandas"} <= set(worker.imported)
+        probe = _probe(worker, tmp_path, {**env, "CVMKIT_PROBE": "w"})
+        assert probe["probe"] == "w" and "pandas" in probe["before"]
+        worker.close()  # a worker leaving does not stop the zygote
+        assert owner.alive()
+        assert _probe(owner, tmp_path, env)["pid"] != probe["pid"]
+    finally:
+        owner.close()
+    assert not Path(address).exists()  # the socket goes with the zygote
+    with pytest.raises(OSError):
+        Zygote.attach(address, env, wait=0.2)
