@@ -326,9 +326,18 @@ def _serve() -> None:  # pragma: no cover - runs in the zygote process
     # one (reader, writer) per client: the owner's pipes, then each attached process's socket
     owner = (stdin, stdout)
     clients: dict[int, tuple[Any, Any]] = {stdin.fileno(): owner}
+    forked = False
     try:
         while True:
-            readable = _wait([listener, *clients] if listener is not None else list(clients))
+            sources = [listener, *clients] if listener is not None else list(clients)
+            # Once the first kernel is on its way, the modules the next ones need are imported
+            # one at a time whenever no request is waiting (a batch's other workers are not
+            # kept waiting for all of them).
+            readable = _wait(sources, 0.0 if later and forked else None)
+            if not readable and later:
+                load(later[:1])
+                later = later[1:]
+                continue
             for fd in readable:
                 if listener is not None and fd == listener.fileno():
                     conn, _ = listener.accept()
@@ -351,9 +360,7 @@ def _serve() -> None:  # pragma: no cover - runs in the zygote process
                                                                  for c in cs)])}
                 writer.write((json.dumps(reply) + "\n").encode())
                 writer.flush()
-                if later and "pid" in reply:  # the first kernel is on its way: now import
-                    load(later)               # what the next ones need
-                    later = []
+                forked = forked or "pid" in reply
     finally:
         if listener is not None:
             listener.close()
@@ -370,12 +377,12 @@ def _listen(path: str) -> Any:  # pragma: no cover - runs in the zygote process
     return listener
 
 
-def _wait(sources: list[Any]) -> list[int]:  # pragma: no cover - runs in the zygote process
+def _wait(sources: list[Any], timeout: float | None) -> list[int]:  # pragma: no cover
     import select
 
     while True:
         try:
-            ready, _, _ = select.select(sources, [], [])
+            ready, _, _ = select.select(sources, [], [], timeout)
             return [s if isinstance(s, int) else s.fileno() for s in ready]
         except InterruptedError:
             continue
