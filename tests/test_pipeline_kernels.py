@@ -35,25 +35,27 @@ print(json.dumps({"before": before, "np": np.random.rand(), "py": random.random(
 """
 
 
-def _probe(zygote: Zygote, cwd: Path, env: dict) -> dict:
+def _run_in_kernel(zygote: Zygote, cwd: Path, env: dict, code: str) -> list[dict]:
+    """Run ``code`` in a kernel forked from ``zygote``; the IOPub messages it produced."""
     km = forked_kernel_manager(zygote, kernel_name="python3")
     asyncio.run(km.start_kernel(cwd=str(cwd), env=env))
     kc = km.blocking_client()
     kc.start_channels()
-    out: list[str] = []
+    messages: list[dict] = []
     try:
         kc.wait_for_ready(timeout=60)
-
-        def hook(msg):
-            if msg["msg_type"] == "stream":
-                out.append(msg["content"]["text"])
-
-        reply = kc.execute_interactive(PROBE, output_hook=hook, timeout=60)
+        reply = kc.execute_interactive(code, output_hook=messages.append, timeout=60)
         assert reply["content"]["status"] == "ok", reply["content"]
     finally:
         kc.stop_channels()
         asyncio.run(km.shutdown_kernel(now=True))
-    return json.loads("".join(out))
+    return messages
+
+
+def _probe(zygote: Zygote, cwd: Path, env: dict) -> dict:
+    messages = _run_in_kernel(zygote, cwd, env, PROBE)
+    return json.loads("".join(m["content"]["text"] for m in messages
+                              if m["msg_type"] == "stream"))
 
 
 @pytest.fixture(scope="module")
@@ -85,20 +87,7 @@ def test_forked_kernels_are_fresh_kernels(zygote, tmp_path: Path) -> None:
 
 def test_forked_kernel_shows_figures_inline(zygote, tmp_path: Path) -> None:
     z, env = zygote
-    km = forked_kernel_manager(z, kernel_name="python3")
-    asyncio.run(km.start_kernel(cwd=str(tmp_path), env=env))
-    kc = km.blocking_client()
-    kc.start_channels()
-    shown: list[dict] = []
-    try:
-        kc.wait_for_ready(timeout=60)
-        reply = kc.execute_interactive(
-            "import matplotlib.pyplot as plt\nplt.plot([1, 3, 2])", timeout=60,
-            output_hook=lambda msg: shown.append(msg))
-        assert reply["content"]["status"] == "ok", reply["content"]
-    finally:
-        kc.stop_channels()
-        asyncio.run(km.shutdown_kernel(now=True))
+    shown = _run_in_kernel(z, tmp_path, env, "import matplotlib.pyplot as plt\nplt.plot([1, 3, 2])")
     images = [m for m in shown if m["msg_type"] == "display_data"
               and "image/png" in m["content"]["data"]]
     assert len(images) == 1  # drawn by the inline backend at the end of the cell
