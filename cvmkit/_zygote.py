@@ -323,9 +323,9 @@ def _serve() -> None:  # pragma: no cover - runs in the zygote process
     ready = {"ready": True, "imported": imported, "failed": failed, "later": later}
     stdout.write((json.dumps(ready) + "\n").encode())
     stdout.flush()
-    # one (reader, writer) per client: the owner's pipes, then each attached process's socket
+    # (reader, writer, ...) per client: the owner's pipes, then each attached process's socket
     owner = (stdin, stdout)
-    clients: dict[int, tuple[Any, Any]] = {stdin.fileno(): owner}
+    clients: dict[int, tuple[Any, ...]] = {stdin.fileno(): owner}
     forked = False
     try:
         while True:
@@ -346,11 +346,10 @@ def _serve() -> None:  # pragma: no cover - runs in the zygote process
                     continue
                 reader, writer = clients[fd][:2]
                 line = reader.readline()
-                if not line:
+                if not line:  # a client has gone
                     if clients[fd] is owner:
-                        return  # the owner has gone: so does the zygote, and its kernels
-                    for item in clients.pop(fd)[1:]:
-                        item.close()
+                        return  # the owner: so does the zygote, and its kernels with it
+                    _drop(clients, fd)
                     continue
                 request = json.loads(line)
                 if request.get("hello"):
@@ -358,14 +357,25 @@ def _serve() -> None:  # pragma: no cover - runs in the zygote process
                 else:
                     reply = {"pid": _fork(request, [listener, *(c for cs in clients.values()
                                                                  for c in cs)])}
-                writer.write((json.dumps(reply) + "\n").encode())
-                writer.flush()
                 forked = forked or "pid" in reply
+                try:
+                    writer.write((json.dumps(reply) + "\n").encode())
+                    writer.flush()
+                except OSError:  # the client went meanwhile
+                    if clients[fd] is owner:
+                        return
+                    _drop(clients, fd)
     finally:
         if listener is not None:
             listener.close()
             with contextlib.suppress(OSError):
                 os.unlink(first["serve"])
+
+
+def _drop(clients: dict[int, tuple[Any, ...]], fd: int) -> None:  # pragma: no cover
+    """Forget an attached client, closing its stream and socket."""
+    for item in clients.pop(fd)[1:]:
+        item.close()
 
 
 def _listen(path: str) -> Any:  # pragma: no cover - runs in the zygote process
