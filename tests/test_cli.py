@@ -46,3 +46,24 @@ def test_run_with_missing_data_file(repo, tmp_path, capsys):
     shutil.copy(repo / "data" / "demo" / "study.yaml", tmp_path / "study.yaml")
     assert main(["run", str(tmp_path / "study.yaml"), "--out", str(tmp_path / "out")]) == 1
     assert "responses.csv" in capsys.readouterr().err
+
+
+def test_cvmkit_processes_skip_the_iri_checker_but_still_validate_notebooks():
+    """The command and batch workers keep jsonschema from compiling its IRI grammars; notebook
+    validation, which uses no IRI format, works as before."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from cvmkit.pipeline import _skip_iri_checks\n"
+            "_skip_iri_checks()\n"
+            "import nbformat, papermill\n"
+            "nbformat.validate(nbformat.v4.new_notebook())\n"
+            "try:\n"
+            "    nbformat.validate({'cells': 'not a list'})\n"
+            "except nbformat.ValidationError:\n"
+            "    print('invalid notebook refused')\n"
+            "print(sys.modules.get('rfc3987_syntax'))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split("\n")
+    assert out[:2] == ["invalid notebook refused", "None"]
