@@ -222,7 +222,7 @@ def test_ordered_logit_weights_equal_replicated_rows(binary_data):
     ref = OrderedModel(codes, d[["a", "b", "c"]].to_numpy(), distr="logit").fit(
         method="bfgs", disp=0, maxiter=5000, gtol=1e-9)
     plain = ordered_logit_coefficients(d, "score", ["a", "b", "c"])
-    np.testing.assert_allclose(plain["estimate"], ref.params[:3], atol=1e-5)
+    np.testing.assert_allclose(plain["estimate"][:3], ref.params[:3], atol=1e-5)
     assert plain["r2"].iloc[0] == pytest.approx(ref.prsquared, abs=1e-6)
 
 
@@ -251,8 +251,20 @@ def test_ordered_logit_matches_statsmodels_ordered_model(binary_data):
                 method="bfgs", disp=0, maxiter=5000, gtol=1e-9,
                 cov_type="HC0" if weights else "nonrobust")
         t = ordered_logit_coefficients(d, "score", ["a", "b", "c"], weights=weights)
-        np.testing.assert_allclose(t["estimate"], ref.params[:3], atol=1e-6)
-        np.testing.assert_allclose(t["std_error"], ref.bse[:3], rtol=1e-4)
+        np.testing.assert_allclose(t["estimate"][:3], ref.params[:3], atol=1e-6)
+        np.testing.assert_allclose(t["std_error"][:3], ref.bse[:3], rtol=1e-4)
+        # statsmodels holds the first threshold, then the logs of the steps between them
+        cuts = np.cumsum(np.r_[ref.params[3], np.exp(ref.params[4:])])
+        np.testing.assert_allclose(t["estimate"][3:], cuts, atol=1e-5)
+        levels = np.unique(d["score"])
+        assert t["driver"][3:].tolist() == [f"(threshold {a:g}|{b:g})"
+                                            for a, b in zip(levels[:-1], levels[1:])]
+        assert t["std_estimate"][3:].isna().all() and (t["std_error"] > 0).all()
+        # their standard errors by the delta method through that transformation
+        steps = np.exp(ref.params[4:])
+        jac = np.tril(np.ones((len(cuts), len(cuts)))) * np.r_[1.0, steps]
+        cov = jac @ np.asarray(ref.cov_params())[3:, 3:] @ jac.T
+        np.testing.assert_allclose(t["std_error"][3:], np.sqrt(np.diag(cov)), rtol=1e-4)
 
 
 def test_ordered_logit_separation_warns():

@@ -193,9 +193,12 @@ def ordered_logit_coefficients(
 ) -> pd.DataFrame:
     """Proportional-odds (ordered) logit of an ordinal outcome on the drivers.
 
-    Coefficients are log odds ratios of a higher outcome category per unit of the driver; the
-    thresholds are not reported.  With weights the standard errors are the sandwich ones of the
-    weighted pseudo-likelihood.  ``r2`` is McFadden's pseudo-R² (weighted).
+    Coefficients are log odds ratios of a higher outcome category per unit of the driver.  The
+    thresholds (cut-points) follow the drivers, one row each, named ``"(threshold a|b)"`` for the
+    cut between outcome values ``a`` and ``b``: ``P(y <= a) = F(threshold - x @ coefficients)``
+    with ``F`` the logistic function (``std_estimate`` is empty for them).  With weights the
+    standard errors are the sandwich ones of the weighted pseudo-likelihood.  ``r2`` is
+    McFadden's pseudo-R² (weighted).
 
     Examples
     --------
@@ -206,6 +209,8 @@ def ordered_logit_coefficients(
     >>> t = ordered_logit_coefficients(df, "y", ["a", "b"])
     >>> bool(t.loc[t.driver == "a", "p_value"].iloc[0] < 0.001)
     True
+    >>> t["driver"].tolist()
+    ['a', 'b', '(threshold 0|1)', '(threshold 1|2)', '(threshold 2|3)']
     """
     prep = prepare_drivers(data, outcome, drivers, weights=weights, skip_bad=False,
                            what="ordered logit")
@@ -227,15 +232,16 @@ def ordered_logit_coefficients(
                       "the last iterate's", CvmkitWarning, stacklevel=2)
     bread = np.linalg.inv(-hess)
     cov = bread @ (scores.T @ scores) @ bread if weighted else bread
-    params = fit[:k]
-    bse = np.sqrt(np.diag(cov))[:k]
+    params = fit
+    bse = np.sqrt(np.diag(cov))
     z = params / bse
     q = stats.norm.ppf(0.5 + ci / 2)
     counts = np.array([w[codes == c].sum() for c in range(levels.size)])
     ll0 = float(counts @ np.log(counts / counts.sum()))
     r2 = 1 - llf / ll0
-    std = params * _wsd(x, w)
-    return _table(prep, prep.drivers, params, bse, z, 2 * stats.norm.sf(np.abs(z)),
+    std = np.r_[params[:k] * _wsd(x, w), np.full(levels.size - 1, np.nan)]
+    cuts = [f"(threshold {a:g}|{b:g})" for a, b in zip(levels[:-1], levels[1:])]
+    return _table(prep, [*prep.drivers, *cuts], params, bse, z, 2 * stats.norm.sf(np.abs(z)),
                   params - q * bse, params + q * bse, std, "ordered_logit", r2)
 
 
