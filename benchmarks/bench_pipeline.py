@@ -143,5 +143,6 @@ def main() -> None:
               "(target ≥ 1.60×)")
         print(f"speed-up of -j 2 over four separate commands:   {apart / par:.2f}×")
 
+
 if __name__ == "__main__":
     main()
