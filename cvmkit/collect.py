@@ -21,15 +21,12 @@ import pandas as pd
 
 from .errors import CvmkitWarning, DataError
 from .privacy import mask_pii
+from .quality import DEFAULT_EXCLUDE
 from .study import Study
 
 __all__ = ["DEFAULT_EXCLUDE", "Collection", "collect", "finalize", "sample_profile",
            "weight_respondents"]
 
-#: Quality checks whose flagged respondents are dropped by default.
-DEFAULT_EXCLUDE = ("duplicate", "speeder", "straightliner", "high_missing")
-
-WEIGHT = "weight"
 
 
 @dataclass
@@ -70,7 +67,8 @@ def weight_respondents(data: pd.DataFrame, study: Study):
 
 
 def finalize(data: pd.DataFrame, study: Study, weights: pd.Series) -> pd.DataFrame:
-    """The hand-over frame: a ``weight`` column added, PII masked in text and dropped."""
+    """The hand-over frame: the weights added (in ``study.weight_column`` of the study bound
+    to the data), PII masked in text and dropped."""
     out = data.copy()
     names: list[str] = []
     for col in study.pii:
@@ -80,15 +78,13 @@ def finalize(data: pd.DataFrame, study: Study, weights: pd.Series) -> pd.DataFra
         if col in out:
             out[col] = mask_pii(out[col].astype("string").astype(object), names)
     out = out.drop(columns=[c for c in study.pii if c in out])
-    if WEIGHT in out.columns and study.weights.get("column") != WEIGHT:
-        raise DataError(f"the data already has a column named '{WEIGHT}', which the clean data "
-                        "reserves for respondent weights; rename it")
-    out[WEIGHT] = np.asarray(weights, dtype=float)
+    wcol = study.bind(data.columns).weight_column
+    out[wcol] = np.asarray(weights, dtype=float)
     return out.reset_index(drop=True)
 
 
 def collect(study: Study, data_path: str | Path | None = None, *,
-            exclude: tuple[str, ...] = DEFAULT_EXCLUDE, seed: int = 2026) -> Collection:
+            exclude: tuple[str, ...] | None = None, seed: int = 2026) -> Collection:
     """Run every data-collection step with its defaults.
 
     Parameters
@@ -96,8 +92,9 @@ def collect(study: Study, data_path: str | Path | None = None, *,
     study : Study
     data_path : str or Path, optional
         The survey export (``None``: the file the study names).
-    exclude : tuple of str
-        Quality checks whose flagged respondents are dropped.
+    exclude : tuple of str, optional
+        Quality checks whose flagged respondents are dropped (default: the study's
+        ``quality.exclude``, else duplicates only).
     seed : int
         Unused by the deterministic steps; accepted so every step of a run takes the same seed.
 
@@ -105,8 +102,8 @@ def collect(study: Study, data_path: str | Path | None = None, *,
     -------
     Collection
     """
-    from .io import load_responses
-    from .quality import blank_out_of_range, flag_quality, quality_summary
+    from .io import load_study_data
+    from .quality import blank_out_of_range, exclusion_checks, flag_quality, quality_summary
     from .quality import exclude as drop_flagged
 
     path = Path(data_path) if data_path is not None else study.data_path
@@ -114,7 +111,9 @@ def collect(study: Study, data_path: str | Path | None = None, *,
         raise DataError("no data file: the study names none (key 'data') and none was given")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", CvmkitWarning)
-        data = load_responses(study, path)
+        data, study = load_study_data(study, path)
+    if exclude is None:
+        exclude = exclusion_checks(study)
     for w in caught:  # re-issue, so callers see them once
         warnings.warn(w.message, w.category, stacklevel=2)
     flags = flag_quality(data, study)
@@ -135,7 +134,8 @@ def sample_profile(data: pd.DataFrame, study: Study, by: str | None = None) -> p
     Returns one row per variable × level (× wave when the study has waves): ``variable``,
     ``level``, ``n``, ``share`` (unweighted) and ``weighted_share``.
     """
-    w = data[WEIGHT] if WEIGHT in data else pd.Series(1.0, index=data.index)
+    wcol = study.weight_column
+    w = data[wcol] if wcol in data else pd.Series(1.0, index=data.index)
     rows = []
     variables = [*study.segments]
     if study.wave and study.wave not in variables:
@@ -151,4 +151,6 @@ def sample_profile(data: pd.DataFrame, study: Study, by: str | None = None) -> p
                 if by is not None:
                     row = {by: g, **row}
                 rows.append(row)
-    return pd.DataFrame(rows)
+    columns = ([by] if by is not None else []) + ["variable", "level", "n", "share",
+                                                  "weighted_share"]
+    return pd.DataFrame(rows, columns=columns)

@@ -731,8 +731,11 @@ def run_study(
     pending: list[tuple[dict[str, Any], Future]] = []
     error: str | None = None
     try:
+        import nbformat
         import papermill
         from papermill.exceptions import PapermillExecutionError
+
+        from .sections import prune_notebook, read_capabilities
 
         manifest: dict[str, Any] = {
             "study": study.title,
@@ -775,9 +778,11 @@ def run_study(
                 k: v for k, v in params.items() if k != "run_dir"}}
             km = None
             try:
+                node = prune_notebook(nbformat.read(nb, as_version=4),
+                                      read_capabilities(tmp) or study.capabilities(), nb.name)
                 km = pool.take()
                 papermill.execute_notebook(
-                    str(nb), str(target), parameters=params, cwd=str(nb_dir),
+                    node, str(target), parameters=params, cwd=str(nb_dir),
                     kernel_name=kernel_name, progress_bar=False, log_output=False, km=km,
                     engine_name=engine, execution_timeout=cell_timeout,
                     request_save_on_cell_execute=False,

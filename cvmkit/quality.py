@@ -10,7 +10,8 @@ The checks
 ----------
 ``duplicate``
     The respondent id was already seen on an earlier row (the first copy is not flagged, so
-    excluding the flag keeps exactly one copy of each id).
+    excluding the flag keeps exactly one copy of each id); in a study without respondent ids,
+    the row repeats an earlier row in every answer.
 ``out_of_range``
     At least one answer outside its scale (or a Kano answer that is not a Kano code).
 ``straightliner``
@@ -39,15 +40,21 @@ from .errors import DataError
 from .io.readers import out_of_range
 from .study import Study
 
-__all__ = ["CHECKS", "blank_out_of_range", "exclude", "flag_quality", "quality_summary"]
+__all__ = ["CHECKS", "DEFAULT_EXCLUDE", "blank_out_of_range", "exclude", "exclusion_checks",
+           "flag_quality", "quality_summary"]
 
 #: The checks of :func:`flag_quality`, in report order.
 CHECKS = ("duplicate", "out_of_range", "straightliner", "speeder", "high_missing")
 
 _DEFAULTS = {"speeder_fraction": 1 / 3, "straightline_min_items": 5, "max_missing": 0.5}
 
+#: The checks whose flagged respondents are excluded unless the study's ``quality.exclude``
+#: says otherwise: only duplicate submissions.  Every other check flags and reports.
+DEFAULT_EXCLUDE = ("duplicate",)
+
 _DESCRIPTIONS = {
-    "duplicate": "respondent id already seen on an earlier row",
+    "duplicate": "duplicate submission (a respondent id, or without ids every answer, "
+                 "repeating an earlier row)",
     "out_of_range": "at least one answer outside its scale",
     "straightliner": "identical answers across a whole rating grid "
                      "(at least {straightline_min_items} items answered)",
@@ -55,6 +62,21 @@ _DESCRIPTIONS = {
     "high_missing": "more than {max_missing:.0%} of rated items unanswered",
     "any_flag": "flagged by at least one check",
 }
+
+
+def exclusion_checks(study: Study) -> tuple[str, ...]:
+    """The quality checks whose flagged respondents the study excludes.
+
+    ``quality.exclude`` of the study file, else :data:`DEFAULT_EXCLUDE` (duplicates only).
+
+    Examples
+    --------
+    >>> from cvmkit.study import Study
+    >>> exclusion_checks(Study.from_dict({"title": "T", "brand": "B", "attributes": [
+    ...     {"id": "a", "performance": "a"}], "scales": {"performance": {"min": 1, "max": 5}}}))
+    ('duplicate',)
+    """
+    return tuple(study.quality.get("exclude", DEFAULT_EXCLUDE))
 
 
 def _param(name: str, given: Any, study: Study) -> Any:
@@ -111,6 +133,7 @@ def flag_quality(
     """
     if not isinstance(data, pd.DataFrame):
         raise DataError(f"expected a DataFrame of responses, got {type(data).__name__}")
+    study = study.bind(data.columns)
     rid = study.respondent_id
     if rid not in data.columns:
         raise DataError(f"respondent id column '{rid}' (respondent_id) not in the data")
@@ -128,7 +151,10 @@ def flag_quality(
     frame = data.reset_index(drop=True)
     out = pd.DataFrame({rid: frame[rid].to_numpy()})
     ids = frame[rid]
-    out["duplicate"] = (ids.duplicated(keep="first") & ids.notna()).to_numpy()
+    if study.numbered_rows:  # no ids: a row repeating an earlier one answer for answer
+        out["duplicate"] = frame.drop(columns=[rid]).duplicated(keep="first").to_numpy()
+    else:
+        out["duplicate"] = (ids.duplicated(keep="first") & ids.notna()).to_numpy()
 
     # out of range
     ranges = out_of_range(frame, study)

@@ -19,14 +19,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import yaml
 
 from .errors import StudySpecError
+
+if TYPE_CHECKING:
+    from .capabilities import Capability
 
 __all__ = [
     "COMPONENTS",
@@ -147,10 +150,10 @@ class Study:
     title: str
     brand: Brand
     competitors: tuple[Brand, ...]
-    respondent_id: str
     attributes: tuple[Attribute, ...]
     scales: dict[str, Scale]
     client: str = ""
+    respondent_id: str | None = None
     data: str | None = None
     segments: tuple[str, ...] = ()
     wave: str | None = None
@@ -169,6 +172,9 @@ class Study:
     extra: dict[str, Any] = field(default_factory=dict)
     root: str = "."
     source: str | None = None
+    weight_column: str = "weight"
+    numbered_rows: bool = False
+    bound: bool = False
 
     # ------------------------------------------------------------------ derived views
     @property
@@ -267,9 +273,58 @@ class Study:
             for b in self.brands
         }
 
+    @property
+    def overall_outcome(self) -> str | None:
+        """The outcome analyses explain by default: ``value``, else ``csat``, else ``nps``,
+        else the first declared outcome (``None`` when the study declares none)."""
+        for name in ("value", "csat", "nps"):
+            if name in self.outcomes:
+                return name
+        return next(iter(self.outcomes), None)
+
+    def capabilities(self, data: pd.DataFrame | None = None) -> dict[str, Capability]:
+        """Which analyses this study supports, and for each it does not, why.
+
+        The one answer :func:`cvmkit.cli` ``validate``, the notebooks, the executive summary and
+        the report all use (see :mod:`cvmkit.capabilities`).  With ``data`` (the clean
+        responses) the checks that depend on answers are made too: a segment column with a
+        single level, a wave column with one wave.
+        """
+        from .capabilities import study_capabilities
+
+        return study_capabilities(self, data)
+
+    def supports(self, name: str, data: pd.DataFrame | None = None) -> bool:
+        """Whether the analysis ``name`` (a key of :data:`cvmkit.capabilities.CAPABILITIES`)
+        can run on this study."""
+        return self.capabilities(data)[name].available
+
+    def bind(self, columns: Iterable[str]) -> Study:
+        """This study with the names its clean data gives the columns the kit adds.
+
+        A study without ``respondent_id`` numbers its rows (1, 2, …) in a column named
+        ``respondent`` (``respondent_1`` … when the data already has one); the respondent
+        weights go into ``weight`` unless the data holds a column of that name that is not the
+        declared weight column.  No data column name is reserved.  Binding twice changes
+        nothing.
+        """
+        if self.bound:
+            return self
+        cols = set(columns)
+        changes: dict[str, Any] = {"bound": True}
+        if self.respondent_id is None:
+            changes["respondent_id"] = _free_name("respondent", cols)
+            changes["numbered_rows"] = True
+            cols.add(changes["respondent_id"])
+        if self.weights.get("column") != "weight":
+            changes["weight_column"] = _free_name("weight", cols)
+        return replace(self, **changes)
+
     def referenced_columns(self) -> dict[str, str]:
         """Every data column the study names, mapped to the key path that names it."""
-        refs: dict[str, str] = {self.respondent_id: "respondent_id"}
+        refs: dict[str, str] = {}
+        if self.respondent_id and not self.numbered_rows:
+            refs[self.respondent_id] = "respondent_id"
         for i, s in enumerate(self.segments):
             refs.setdefault(s, f"segments[{i}]")
         if self.wave:
@@ -367,6 +422,57 @@ class Study:
 _KNOWN_KEYS = {f.name for f in fields(Study)} | {"slug", "kano"}
 
 
+def _free_name(base: str, taken: set[str]) -> str:
+    """``base``, else ``base_1``, ``base_2`` … whichever is not in ``taken``."""
+    name, i = base, 0
+    while name in taken:
+        i += 1
+        name = f"{base}_{i}"
+    return name
+
+
+_QUALITY_CHECKS = ("duplicate", "out_of_range", "straightliner", "speeder", "high_missing")
+
+
+def _quality(value: Any, problems: _Problems) -> dict[str, Any]:
+    """The ``quality`` section, checked as the quality step would check it."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        problems.add("quality", f"expected a mapping of quality settings, got {value!r}")
+        return {}
+    q = dict(value)
+    known = {"duration", "speeder_fraction", "straightline_min_items", "max_missing", "exclude"}
+    for k in q:
+        if k not in known:
+            problems.add(f"quality.{k}", f"unknown key (known: {', '.join(sorted(known))})")
+    bounds = {"speeder_fraction": (0, 1, False), "max_missing": (0, 1, True)}
+    for k, (lo, hi, closed) in bounds.items():
+        if k in q:
+            v = q[k]
+            ok = isinstance(v, (int, float)) and not isinstance(v, bool) and (
+                lo <= v <= hi if closed else lo < v < hi)
+            if not ok:
+                problems.add(f"quality.{k}", f"expected a number between {lo} and {hi}, "
+                                             f"got {v!r}")
+    if "straightline_min_items" in q:
+        v = q["straightline_min_items"]
+        if not isinstance(v, int) or isinstance(v, bool) or v < 2:
+            problems.add("quality.straightline_min_items",
+                         f"expected a whole number of at least 2, got {v!r}")
+    if "duration" in q and not isinstance(q["duration"], str):
+        problems.add("quality.duration", f"expected a column name, got {q['duration']!r}")
+    if "exclude" in q:
+        ex = q["exclude"]
+        ex = [ex] if isinstance(ex, str) else ex
+        if not isinstance(ex, list) or any(c not in _QUALITY_CHECKS for c in ex):
+            problems.add("quality.exclude", f"expected a list of checks among "
+                                            f"{', '.join(_QUALITY_CHECKS)}, got {q['exclude']!r}")
+        else:
+            q["exclude"] = list(ex)
+    return q
+
+
 class _Problems(list):
     def add(self, key: str, msg: str) -> None:
         self.append(f"{key}: {msg}")
@@ -434,7 +540,7 @@ def _parse(raw: Mapping[str, Any], root: str, source: str | None) -> Study:
     for k in raw:
         if k not in _KNOWN_KEYS:
             problems.add(str(k), "unknown key (a typo?)")
-    for k in ("title", "brand", "respondent_id", "attributes", "scales"):
+    for k in ("title", "brand", "attributes", "scales"):
         if k not in raw or raw[k] in (None, "", []):
             problems.add(k, "required")
 
@@ -485,8 +591,10 @@ def _parse(raw: Mapping[str, Any], root: str, source: str | None) -> Study:
         if comp not in COMPONENTS:
             problems.add(f"{key}.component", f"'{comp}' is not one of {', '.join(COMPONENTS)}")
         perf = str(a.get("performance", ""))
-        if perf and "{brand}" not in perf:
-            problems.add(f"{key}.performance", f"'{perf}' must contain {{brand}}")
+        if perf and "{brand}" not in perf and competitors:
+            problems.add(f"{key}.performance",
+                         f"'{perf}' must contain {{brand}} (one column per brand) when the "
+                         "study has competitors")
         kano = None
         if a.get("kano") is not None:
             k = a["kano"]
@@ -593,7 +701,7 @@ def _parse(raw: Mapping[str, Any], root: str, source: str | None) -> Study:
                            or not gg.get("prices")):
         problems.add("price.gabor_granger", "expected equally long lists prices and columns")
 
-    quality = dict(raw.get("quality") or {})
+    quality = _quality(raw.get("quality"), problems)
     segments = _as_str_list(raw.get("segments"), "segments", problems)
     extra = dict(raw.get("extra") or {})
     if raw.get("slug"):
@@ -603,7 +711,8 @@ def _parse(raw: Mapping[str, Any], root: str, source: str | None) -> Study:
         raise StudySpecError(problems, source)
     return Study(
         title=title, brand=brand, competitors=competitors,
-        respondent_id=str(raw["respondent_id"]), attributes=tuple(attributes), scales=scales,
+        respondent_id=str(raw["respondent_id"]) if raw.get("respondent_id") else None,
+        attributes=tuple(attributes), scales=scales,
         client=str(raw.get("client", "")), data=raw.get("data"), segments=segments,
         wave=raw.get("wave"), weights=dict(weights), outcomes=outcomes, price=price,
         touchpoints=tuple(touchpoints), stages=stages,
@@ -611,7 +720,8 @@ def _parse(raw: Mapping[str, Any], root: str, source: str | None) -> Study:
         codeframe=tuple(codeframe), pii=_as_str_list(raw.get("pii"), "pii", problems),
         reverse=_as_str_list(raw.get("reverse"), "reverse", problems), quality=quality,
         kano_codes=kano_codes, transactions=dict(raw.get("transactions") or {}), extra=extra,
-        root=root, source=source,
+        root=root, source=source, weight_column=str(raw.get("weight_column") or "weight"),
+        numbered_rows=bool(raw.get("numbered_rows", False)), bound=bool(raw.get("bound", False)),
     )
 
 

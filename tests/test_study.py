@@ -63,7 +63,7 @@ def test_every_problem_reported_at_once_with_key_paths(spec):
     spec["attributes"][4]["performance"] = "perf_staff"  # no {brand}
     spec["attributes"][5]["kano"] = {"functional": "kf_app"}
     spec["colour"] = "blue"
-    del spec["respondent_id"]
+    del spec["title"]
     spec["attributes"][1]["id"] = "taste"
     with pytest.raises(StudySpecError) as info:
         Study.from_dict(spec, source="study.yaml")
@@ -73,7 +73,7 @@ def test_every_problem_reported_at_once_with_key_paths(spec):
     assert any(m.startswith("attributes[4].performance:") and "{brand}" in m for m in msgs)
     assert any(m.startswith("attributes[5].kano:") for m in msgs)
     assert "colour: unknown key (a typo?)" in msgs
-    assert "respondent_id: required" in msgs
+    assert "title: required" in msgs
     assert "attributes[1].id: duplicate attribute id 'taste'" in msgs
     assert len(msgs) == 6
     assert "study.yaml" in str(info.value)

@@ -244,7 +244,8 @@ def read_results(run_dir: str | Path, notebook: str) -> dict[str, Any] | None:
 
 
 def write_clean(run_dir: str | Path, data: pd.DataFrame, study: Study) -> tuple[Path, Path]:
-    """Write the clean data and the study as the hand-over of a run directory."""
+    """Write the clean data and the study as the hand-over of a run directory, with what the
+    study supports on this data (``capabilities.json``, see :mod:`cvmkit.sections`)."""
     import io
 
     run = Path(run_dir)
@@ -253,6 +254,9 @@ def write_clean(run_dir: str | Path, data: pd.DataFrame, study: Study) -> tuple[
     p1 = atomic_write_bytes(run / CLEAN_FILE, buf.getvalue())
     p2 = atomic_write_text(run / STUDY_FILE, json.dumps(study.to_dict(), indent=2,
                                                         default=str) + "\n")
+    from ..sections import write_capabilities
+
+    write_capabilities(run, study.capabilities(data))
     return p1, p2
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from ..study import Scale, Study, validate_study
 __all__ = [
     "FORMATS",
     "load_responses",
+    "load_study_data",
     "numeric_columns",
     "out_of_range",
     "prepare_responses",
@@ -188,8 +190,30 @@ def _read_text(p: Path, fmt: str) -> pd.DataFrame:
         skip = [1, 2]  # question-text row and ImportId row of a Qualtrics export
     elif fmt == "qualtrics" and len(head) >= 2:
         skip = [1]  # an older export: question text only
-    return pd.read_csv(io.StringIO(text), sep=sep, skiprows=skip, skipinitialspace=False,
-                       keep_default_na=True)
+    frame = pd.read_csv(io.StringIO(text), sep=sep, skiprows=skip, skipinitialspace=False,
+                        keep_default_na=True)
+    return _decimal_commas(frame) if sep != "," else frame
+
+
+_DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d*,\d+\s*$")
+_WHOLE = re.compile(r"^\s*[-+]?\d+\s*$")
+
+
+def _decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Read ``1,225`` as 1.225 in a column whose every value is a number written with a
+    decimal comma (an export with ``;`` or tab delimiters from a locale that writes them)."""
+    for col in frame.columns:
+        s = frame[col]
+        if s.dtype != object:
+            continue
+        txt = s.dropna().astype(str)
+        if txt.empty:
+            continue
+        comma = txt.str.match(_DECIMAL_COMMA)
+        if comma.any() and (comma | txt.str.match(_WHOLE)).all():
+            frame[col] = pd.to_numeric(s.astype("string").str.replace(",", ".", regex=False),
+                                       errors="coerce").astype(float)
+    return frame
 
 
 def _read_spss(p: Path, study: Study | None) -> pd.DataFrame:
@@ -406,8 +430,11 @@ def prepare_responses(raw: pd.DataFrame, study: Study, source: str | None = None
     if not isinstance(raw, pd.DataFrame):
         raise DataError(f"expected a DataFrame of responses, got {type(raw).__name__}")
     where = f" of {source}" if source else ""
+    study = study.bind(raw.columns)
     data = raw.copy(deep=True)
     data.attrs = dict(raw.attrs)
+    if study.numbered_rows and study.respondent_id not in data.columns:
+        data.insert(0, study.respondent_id, np.arange(1, len(data) + 1, dtype=np.int64))
     scales = study.column_scales()
     value_labels = raw.attrs.get("value_labels") or {}
     for col in numeric_columns(study):
@@ -465,7 +492,7 @@ def _extra_problems(data: pd.DataFrame, study: Study, scales: dict[str, Scale],
                     where: str) -> list[str]:
     problems: list[str] = []
     rid = study.respondent_id
-    if rid in data.columns:
+    if rid is not None and rid in data.columns:
         miss = data[rid].isna()
         if miss.any():
             pos = data.index[miss.to_numpy()]
@@ -493,6 +520,28 @@ def _extra_problems(data: pd.DataFrame, study: Study, scales: dict[str, Scale],
     return problems
 
 
+def load_study_data(study: Study, path: str | Path | None = None
+                    ) -> tuple[pd.DataFrame, Study]:
+    """Read and prepare a study's survey data; return it with the study bound to it.
+
+    The bound study (:meth:`cvmkit.study.Study.bind`) names the columns the kit adds: the
+    row numbers of a study without respondent ids, the respondent weights of the clean data.
+
+    Examples
+    --------
+    >>> from cvmkit.io import load_study_data
+    >>> data, study = load_study_data(load_study("data/demo/study.yaml"))  # doctest: +SKIP
+    """
+    p = Path(path) if path is not None else study.data_path
+    if p is None:
+        raise DataError(
+            f"no data file: the study{' ' + study.source if study.source else ''} has no "
+            "'data' key and no path was given"
+        )
+    raw = read_responses(p, study)
+    return prepare_responses(raw, study, source=str(p)), study.bind(raw.columns)
+
+
 def load_responses(study: Study, path: str | Path | None = None) -> pd.DataFrame:
     """Read a study's survey data and prepare it: read_responses + prepare_responses.
 
@@ -512,11 +561,5 @@ def load_responses(study: Study, path: str | Path | None = None) -> pd.DataFrame
     >>> from cvmkit.study import load_study
     >>> data = load_responses(load_study("data/demo/study.yaml"))  # doctest: +SKIP
     """
-    p = Path(path) if path is not None else study.data_path
-    if p is None:
-        raise DataError(
-            f"no data file: the study{' ' + study.source if study.source else ''} has no "
-            "'data' key and no path was given"
-        )
-    return prepare_responses(read_responses(p, study), study, source=str(p))
+    return load_study_data(study, path)[0]
 

@@ -554,5 +554,7 @@ def study_spec() -> dict:
         ],
         "pii": ["name", "email", "phone"],
         "quality": {"duration": "duration_sec", "speeder_fraction": 0.33,
-                    "straightline_min_items": 8, "max_missing": 0.5},
+                    "straightline_min_items": 8, "max_missing": 0.5,
+                    # the demo plants speeders and straight-liners, and opts in to drop them
+                    "exclude": ["duplicate", "speeder", "straightliner", "high_missing"]},
     }
