@@ -19,8 +19,8 @@ Examples
 >>> caps = study.capabilities()
 >>> caps["drivers"].available, caps["kano"].available
 (True, False)
->>> caps["kano"].reason
-'the study has no Kano question pairs (a `kano:` pair of functional and dysfunctional columns under an attribute)'
+>>> caps["kano"].reason.split(" (")[0]
+'the study has no Kano question pairs'
 """
 
 from __future__ import annotations
