@@ -179,8 +179,8 @@ def study_capabilities(study: Study, data: pd.DataFrame | None = None
     if not (study.weights.get("column") or study.weights.get("targets")):
         why["weights"] = ("the study declares no weights (`weights:` a weight column or raking "
                           "targets), so every respondent counts the same")
-    for name, what in (("nps", "a 0–10 likelihood-to-recommend question"),
-                       ("csat", "a satisfaction question"), ("ces", "a customer-effort question")):
+    for name, what in (("nps", "0–10 likelihood-to-recommend question"),
+                       ("csat", "satisfaction question"), ("ces", "customer-effort question")):
         if name not in study.outcomes:
             why[name] = f"the study has no {what} (`outcomes: {name}:`)"
     if not study.touchpoints:

@@ -6,7 +6,7 @@
                [-j N]
     cvmkit new NAME [--title T] [--client C] [--demo-data]
     cvmkit validate STUDY.yaml [--data FILE]
-    cvmkit simulate [--out data/demo] [--seed 2026] [-n 1200]
+    cvmkit simulate [--out data/demo] [--seed 2026] [-n 1200] [--shape NAME | --list-shapes]
 
 ``cvmkit run`` with several study files (or ``-j N``) runs them as a batch, ``N`` at a time in
 worker processes, shows the overall progress and ends with a summary table of each study's
@@ -64,7 +64,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
             result = run_study(studies[0], data_path=args.data, out=args.out, parameters=params,
                                notebooks_dir=args.notebooks, seed=args.seed)
         except CvmkitError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            if getattr(exc, "run_dir", None) is None:  # a failed run has said why already
+                print(f"error: {exc}", file=sys.stderr)
             return 1
         if result.report is not None:
             print(f"report: {result.report}")
@@ -136,8 +137,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         print(f"fix the study file and run `cvmkit validate {args.study}` again",
               file=sys.stderr)
         return 2
+    n_brands = len(study.brands)
     print(f"{args.study}: the study file is valid ({len(study.attributes)} attributes, "
-          f"{len(study.brands)} brands)")
+          f"{n_brands} brand{'s' if n_brands > 1 else ''})")
     data_path = Path(args.data) if args.data else study.data_path
     if data_path is None:
         print("no data file named (key 'data'); pass --data to check the data too")
@@ -158,26 +160,59 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         _print_hints(problems, list(data.columns), args.study)
         print(f"fix these and run `cvmkit validate {args.study}` again", file=sys.stderr)
         return 1
-    print(f"{data_path}: every column the study names is present "
-          f"({len(data)} rows); ready to run with `cvmkit run {args.study}`")
-    if args.check_quality:
-        from .collect import collect
+    print(f"{data_path}: every column the study names is present ({len(data):,} rows)")
+    from .collect import collect
 
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", CvmkitWarning)
+    # the data step of a run: coding, quality checks, exclusions, weighting, personal data
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CvmkitWarning)
+        try:
             result = collect(study, data_path)
-        for note in dict.fromkeys(str(w.message) for w in caught
-                                  if issubclass(w.category, CvmkitWarning)):
-            print(f"note: {note}")
-        print(f"quality checks: {len(result.clean):,} of {len(result.data):,} respondents kept "
-              f"after the checks ({len(result.dropped):,} excluded)")
+        except CvmkitError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            print(f"fix this and run `cvmkit validate {args.study}` again", file=sys.stderr)
+            return 1
+    notes = list(dict.fromkeys(str(w.message) for w in caught
+                               if issubclass(w.category, CvmkitWarning)))
+    for note in notes if args.check_quality else notes[:5]:
+        print(f"note: {note}")
+    if len(notes) > 5 and not args.check_quality:
+        print(f"note: … and {len(notes) - 5} more (--check-quality lists them all)")
+    from .quality import CHECKS
+
+    excluded = ", ".join(f"{c} {int(result.dropped[c].sum())}" for c in CHECKS
+                         if c in result.dropped and result.dropped[c].any()) or "none"
+    print(f"quality checks: {len(result.clean):,} of {len(result.data):,} respondents kept "
+          f"({len(result.dropped):,} excluded: {excluded})")
+    caps = result.study.capabilities(result.clean)
+    runs = [c.label for c in caps.values() if c.available and c.name != "truth"]
+    print("will run: " + ", ".join(runs))
+    for c in caps.values():
+        if not c.available and c.name != "truth":
+            print(f"will skip: {c.label} — {c.reason}")
+    print(f"ready to run with `cvmkit run {args.study}`")
     return 0
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
     from .simulate import write_demo
+    from .simulate.shapes import SHAPES, write_shape
 
-    paths = write_demo(args.out, seed=args.seed, n=args.n)
+    if args.list_shapes:
+        for name, shape in SHAPES.items():
+            have = [k if v is True else f"{k} {v}" for k, v in vars(shape).items()
+                    if k not in ("name", "brands", "attributes")
+                    and v is not False and v not in (0, "none")]
+            print(f"{name:<24} {shape.brands} brand(s), {shape.attributes} attributes, "
+                  + (", ".join(have) if have else "an overall rating only"))
+        return 0
+    if args.shape:
+        out = args.out or args.shape
+        paths = write_shape(out, args.shape, n=args.n or 600, seed=args.seed)
+        for kind, p in paths.items():
+            print(f"{kind:>10}: {p}")
+        return 0
+    paths = write_demo(args.out or "data/demo", seed=args.seed, n=args.n)
     for kind, p in paths.items():
         print(f"{kind:>10}: {p}")
     return 0
@@ -213,11 +248,17 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("study")
     val.add_argument("--data", help="survey export (default: the file the study names)")
     val.add_argument("--check-quality", action="store_true",
-                     help="also run the quality checks and say how many respondents are kept")
+                     help="list every note of the data step (the quality checks, exclusions "
+                          "and weighting always run)")
     val.set_defaults(func=_cmd_validate)
 
-    sim = sub.add_parser("simulate", help="regenerate the bundled demo study")
-    sim.add_argument("--out", default="data/demo", help="folder to write (default: data/demo)")
+    sim = sub.add_parser("simulate", help="regenerate the demo study, or write a study of "
+                                          "another shape (--shape)")
+    sim.add_argument("--out", help="folder to write (default: data/demo; with --shape the "
+                                   "shape's name)")
+    sim.add_argument("--shape", help="write a synthetic study of this shape instead of the "
+                                     "demo (see --list-shapes)")
+    sim.add_argument("--list-shapes", action="store_true", help="list the study shapes")
     sim.add_argument("--seed", type=int, default=2026)
     sim.add_argument("-n", type=int, default=None, help="number of respondents (default 1,200)")
     sim.set_defaults(func=_cmd_simulate)

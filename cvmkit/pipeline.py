@@ -161,8 +161,10 @@ class RunResult:
 def _failure_message(nb: Path, exc: Exception, executed: Path | None = None) -> str:
     """Which notebook and cell failed, and why.
 
-    The cell is numbered from 1 as in the notebook the user edits (papermill's injected
-    parameters cell is not counted), and its first line is quoted.
+    The cell is numbered from 1 as in the notebook the user edits (found by its cell id, so
+    neither papermill's injected parameters cell nor the sections left out for the study shift
+    it), and its first line is quoted.  The error message is kept whole: a message of several
+    lines (every problem of a study file, say) is indented under the first.
     """
     index = getattr(exc, "cell_index", None)
     ename = getattr(exc, "ename", type(exc).__name__)
@@ -178,12 +180,16 @@ def _failure_message(nb: Path, exc: Exception, executed: Path | None = None) -> 
             injected = sum(1 for c in cells[:index]
                            if "injected-parameters" in c.metadata.get("tags", []))
             number = index + 1 - injected
+            cell_id = cells[index].get("id")
+            source_ids = [c.get("id") for c in nbformat.read(str(nb), as_version=4).cells]
+            if cell_id in source_ids:
+                number = source_ids.index(cell_id) + 1
             first_line = next((ln.strip() for ln in cells[index].source.splitlines()
                                if ln.strip()), "")
         except (OSError, IndexError, ValueError, TypeError):
             pass
         where = f"cell {number}" + (f" ({first_line[:80]})" if first_line else "")
-    reason = evalue.splitlines()[0] if evalue else ""
+    reason = "\n    ".join(ln.rstrip() for ln in evalue.splitlines())
     return f"notebook {nb.name} failed at {where}: {ename}: {reason}"
 
 
