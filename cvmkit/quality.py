@@ -11,7 +11,8 @@ The checks
 ``duplicate``
     The respondent id was already seen on an earlier row (the first copy is not flagged, so
     excluding the flag keeps exactly one copy of each id); in a study without respondent ids,
-    the row repeats an earlier row in every answer.
+    the row repeats an earlier row in every column, open-ended answer or interview duration
+    included (identical ratings alone are not evidence of a second submission).
 ``out_of_range``
     At least one answer outside its scale (or a Kano answer that is not a Kano code).
 ``straightliner``
@@ -151,8 +152,8 @@ def flag_quality(
     frame = data.reset_index(drop=True)
     out = pd.DataFrame({rid: frame[rid].to_numpy()})
     ids = frame[rid]
-    if study.numbered_rows:  # no ids: a row repeating an earlier one answer for answer
-        out["duplicate"] = frame.drop(columns=[rid]).duplicated(keep="first").to_numpy()
+    if study.numbered_rows:
+        out["duplicate"] = _repeated_rows(frame.drop(columns=[rid]), study)
     else:
         out["duplicate"] = (ids.duplicated(keep="first") & ids.notna()).to_numpy()
 
@@ -224,6 +225,21 @@ def flag_quality(
                            "median_duration": None if np.isnan(med) else med,
                            "respondent_id": rid}
     return out
+
+
+def _repeated_rows(frame: pd.DataFrame, study: Study) -> np.ndarray:
+    """Rows of an export without ids that repeat an earlier row in every column.
+
+    Two customers may well give the same ratings, most of all on a short battery, so identical
+    ratings alone are no evidence of a second submission.  A row counts as a repeat only when it
+    also carries something two people hardly ever share: an open-ended answer or an interview
+    duration, equal to the earlier row's.  A study with neither flags no duplicates.
+    """
+    telling = [c for c in (*study.verbatims, study.quality.get("duration")) if c and c in frame]
+    if not telling:
+        return np.zeros(len(frame), dtype=bool)
+    informative = frame[telling].notna().any(axis=1).to_numpy()
+    return frame.duplicated(keep="first").to_numpy() & informative
 
 
 def quality_summary(flags: pd.DataFrame) -> pd.DataFrame:

@@ -204,7 +204,7 @@ def _decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:
     decimal comma (an export with ``;`` or tab delimiters from a locale that writes them)."""
     for col in frame.columns:
         s = frame[col]
-        if s.dtype != object:
+        if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
             continue
         txt = s.dropna().astype(str)
         if txt.empty:
