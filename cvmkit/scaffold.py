@@ -57,7 +57,8 @@ competitors:                    # CHANGE: the brands rated alongside it
   - Daily Grind                 # code daily_grind; or {{name: Daily Grind, code: dg}}
 
 # --- Respondents -----------------------------------------------------------------------
-respondent_id: resp_id          # CHANGE: one unique id per respondent
+respondent_id: resp_id          # CHANGE: one unique id per respondent (delete the line if
+                                #   the export has none: rows are then numbered)
 segments: [segment, region]     # columns to break results down by ([] for none)
 wave: wave                      # the survey wave, for trends (delete the line if one wave)
 
@@ -84,7 +85,8 @@ scales:
 #   id           short name used in tables
 #   label        what the client reads in the report
 #   component    quality | price | convenience | service | experience
-#   performance  the column of each brand's rating (must contain {{brand}})
+#   performance  the column of each brand's rating (with {{brand}}; a one-brand study may
+#                give the plain column name)
 #   importance   the stated-importance column (optional)
 #   kano         the functional ("if it had ...") and dysfunctional ("if it lacked ...")
 #                question pair (optional)
@@ -177,7 +179,9 @@ quality:
   duration: duration_sec        # interview length in seconds (delete if you have none)
   speeder_fraction: 0.33        # faster than this share of the median time: a speeder
   straightline_min_items: 8     # same answer on at least this many grid items: straight-liner
-  max_missing: 0.5              # skipped more than this share of questions: dropped
+  max_missing: 0.5              # skipped more than this share of questions: flagged
+  # Checks flag respondents; only duplicate submissions are excluded unless you list more:
+  exclude: [duplicate, speeder, straightliner, high_missing]   # the demo's choice
 
 # --- Customer economics (optional: delete if you have no transaction data) -------------
 transactions:
