@@ -153,3 +153,41 @@ def test_demo_segment_roles(demo):
     t = needs_summary(k, p, s, by="segment")
     wifi = t[t.attribute == "wifi"].set_index("segment")["kano"].to_dict()
     assert wifi == {seg: truth["segment_kano"][seg]["wifi"] for seg in truth["segment_kano"]}
+
+
+def test_missing_views_and_partial_kano_reconcile_the_rest():
+    kano, prca, svd = _views()
+    some_kano = kano[kano["attribute"].isin(["b", "d"])]  # Kano pairs asked for two attributes
+    with pytest.warns(CvmkitWarning, match="no usable view for e, f"):
+        t = needs_summary(some_kano, prca, None, attributes=["a", "b", "c", "d", "e", "f"])
+    assert t["attribute"].tolist() == ["a", "b", "c", "d", "e", "f"]
+    r = t.set_index("attribute")
+    # the Kano table covers b and d; the others take their role from penalty-reward alone
+    assert r.loc["b", "kano"] == "attractive" and pd.isna(r.loc["a", "kano"])
+    assert r["role"].iloc[:4].tolist() == ["need", "want", "want", "indifferent"]
+    assert r.loc["a", "agreement"] == "one view" and r.loc["b", "agreement"] == "split"
+    assert r["svd"].isna().all() and r["svd_role"].isna().all()
+    # e has only an unclassified penalty-reward row, f no row at all: kept, role NaN, noted
+    assert r[["role", "hierarchy"]].loc[["e", "f"]].isna().all().all()
+    assert r.loc["f", "note"].startswith("skipped") and r.loc["f", "n_views"] == 0
+    # the carried numbers are always there, NaN where their view is absent or silent
+    for cols, present in ((["better", "worse"], ["b", "d"]),
+                          (["penalty", "reward"], ["a", "b", "c", "d"])):
+        assert r[cols].notna().all(axis=1).loc[lambda s: s].index.tolist() == present
+    only_svd = needs_summary(svd=svd)
+    assert {"better", "worse", "penalty", "reward", "ia"} <= set(only_svd.columns)
+    assert only_svd["role"].tolist() == ["performance", "performance", "want", "indifferent",
+                                         "need"]
+
+
+def test_missing_views_per_segment_follow_the_attribute_order():
+    kano, prca, _ = _views()
+    p = pd.concat([prca.assign(seg="y"), prca.assign(seg="x")])
+    k = kano[kano["attribute"] == "c"].assign(seg="x")
+    with pytest.warns(CvmkitWarning, match="no usable view for e, e"):
+        t = needs_summary(k, p, None, by="seg", attributes=["e", "d", "c", "b", "a"])
+    assert t["seg"].tolist() == ["x"] * 5 + ["y"] * 5  # levels in the order first met
+    assert t["attribute"].tolist() == ["e", "d", "c", "b", "a"] * 2
+    c = t[t["attribute"] == "c"].set_index("seg")
+    assert c.loc["x", "role"] == "performance" and c.loc["x", "agreement"] == "split"
+    assert c.loc["y", "agreement"] == "one view"

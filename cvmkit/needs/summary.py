@@ -57,6 +57,8 @@ HIERARCHY = {"need": "expected", "performance": "augmented", "want": "potential"
              "indifferent": "not valued"}
 
 _VIEWS = (("kano", ROLE_FROM_KANO), ("prca", ROLE_FROM_PRCA), ("svd", ROLE_FROM_SVD))
+#: Numbers carried from each view (NaN when that view is absent, so the columns never vary).
+_CARRIED = {"kano": ["better", "worse"], "prca": ["penalty", "reward", "ia"], "svd": []}
 
 
 def _view(frame: pd.DataFrame | None, name: str, column: str, keys: list[str],
@@ -83,8 +85,14 @@ def needs_summary(
     prca_column: str = "class",
     svd_column: str = "class",
     labels: dict[str, str] | None = None,
+    attributes: list[str] | None = None,
 ) -> pd.DataFrame:
     """One row per attribute (and segment) reconciling the needs-and-wants views.
+
+    Any view may be missing (``None``): a study without Kano pairs, without an overall rating or
+    without stated importance reconciles the views it has.  A view may also cover only some
+    attributes (Kano pairs asked for a few of them): the others get their role from the
+    remaining views.
 
     Parameters
     ----------
@@ -99,12 +107,18 @@ def needs_summary(
         Segment column present in every given frame.
     labels : dict, optional
         ``{attribute: label}`` added as a ``label`` column.
+    attributes : list, optional
+        Every attribute of the study, in the order rows should follow.  Attributes no view
+        covers are kept (role NaN, with a note); without it the rows follow the views' order.
+        With ``by``, segment levels come in the order first met (Kano, penalty–reward, stated
+        vs derived), each with every attribute.
 
     Returns
     -------
     DataFrame
         ``[by,] attribute, [label,] kano, prca, svd, kano_role, prca_role, svd_role, role,
-        n_views, n_agree, agreement, hierarchy`` (+ carried numbers). ``role`` is the majority of
+        n_views, n_agree, agreement, hierarchy, better, worse, penalty, reward, ia, note``
+        (the carried numbers are NaN where their view is absent). ``role`` is the majority of
         the available views' roles, ties broken in the order Kano, penalty–reward, stated vs
         derived; ``agreement`` is ``all agree``, ``majority``, ``split`` or ``one view``. An
         attribute with no usable view gets NaN and a note.
@@ -122,17 +136,28 @@ def needs_summary(
     """
     keys = [by, "attribute"] if by else ["attribute"]
     views = [
-        _view(kano, "kano", kano_column, keys, ["better", "worse"]),
-        _view(prca, "prca", prca_column, keys, ["penalty", "reward", "ia"]),
-        _view(svd, "svd", svd_column, keys, []),
+        _view(kano, "kano", kano_column, keys, _CARRIED["kano"]),
+        _view(prca, "prca", prca_column, keys, _CARRIED["prca"]),
+        _view(svd, "svd", svd_column, keys, _CARRIED["svd"]),
     ]
     given = [v for v in views if v is not None]
     if not given:
         raise DataError("needs_summary: give at least one of kano, prca and svd")
     order = pd.concat([v[keys] for v in given]).drop_duplicates(ignore_index=True)
+    if attributes is not None:
+        attrs = list(dict.fromkeys([*attributes, *order["attribute"]]))
+        if by:
+            levels = list(dict.fromkeys(order[by]))
+            order = pd.DataFrame([(lvl, a) for lvl in levels for a in attrs], columns=keys)
+        else:
+            order = pd.DataFrame({"attribute": attrs})
     out = order
     for v in given:
         out = out.merge(v, on=keys, how="left")
+    for carried in _CARRIED.values():
+        for c in carried:
+            if c not in out.columns:
+                out[c] = np.nan
     for name, mapping in _VIEWS:
         if name not in out.columns:
             out[name] = np.nan
