@@ -42,6 +42,8 @@ CAPABILITIES: dict[str, str] = {
     "drivers": "Driver analysis",
     "kano": "Kano analysis",
     "stated_importance": "Stated importance",
+    "needs": "Needs and wants",
+    "importance": "Importance–performance analysis",
     "competitors": "Competitor comparison",
     "perceptual_map": "Perceptual map",
     "perceived_price": "Perceived price",
@@ -142,6 +144,12 @@ def study_capabilities(study: Study, data: pd.DataFrame | None = None
     if not study.importance_columns():
         why["stated_importance"] = ("the study has no stated-importance questions (an "
                                     "`importance:` column under an attribute)")
+    if "kano" in why and "overall" in why:
+        why["needs"] = ("the study has neither Kano question pairs nor an overall rating to "
+                        "derive needs and wants from")
+    if "stated_importance" in why and "drivers" in why:
+        why["importance"] = ("the study has neither stated-importance questions nor an overall "
+                             "rating to derive importance from")
     if n_brands < 2:
         why["competitors"] = ("the study rates one brand only (competitors are listed under "
                               "`competitors:`)")

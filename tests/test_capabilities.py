@@ -60,7 +60,8 @@ def test_demo_supports_everything():
 def test_minimal_study_supports_only_the_overall_analyses():
     study = Study.from_dict(_minimal())
     caps = study.capabilities()
-    assert {n for n, c in caps.items() if c.available} == {"overall", "drivers"}
+    assert {n for n, c in caps.items() if c.available} == {"overall", "drivers", "needs",
+                                                           "importance"}
     assert caps["kano"].sentence.startswith("Kano analysis was not run: the study has no Kano")
     assert caps["competitors"].reason.startswith("the study rates one brand only")
     assert not study.supports("segments")
@@ -91,6 +92,7 @@ def test_no_outcome_means_no_driver_analysis():
     del spec["outcomes"]
     caps = Study.from_dict(spec).capabilities()
     assert not caps["overall"] and not caps["drivers"]
+    assert not caps["needs"] and not caps["importance"]  # nor Kano, nor stated importance
     assert Study.from_dict(spec).overall_outcome is None
 
 
