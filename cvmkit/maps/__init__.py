@@ -23,7 +23,12 @@ function docstrings use ``data`` and ``study`` as a notebook has them:
 """
 
 from .benchmark import CORRECTIONS, VERDICTS, brand_performance, competitive_benchmark
-from .importance import IMPORTANCE_SOURCES, attribute_importance, derived_importance
+from .importance import (
+    IMPORTANCE_SOURCES,
+    attribute_importance,
+    computed_importance,
+    derived_importance,
+)
 from .ipa import CROSSHAIRS, QUADRANTS, importance_performance, quadrant
 from .journey import journey_map
 from .perceptual import (
@@ -44,6 +49,7 @@ __all__ = [
     "VERDICTS",
     "ZONES",
     "attribute_importance",
+    "computed_importance",
     "brand_attribute_table",
     "brand_performance",
     "ca_eigenvalues",

@@ -5,10 +5,17 @@ importance is the LMG share of R² that notebook 03 writes to its ``importance``
 (``read_table(run_dir, "03_driver_regression", "importance")``, rows with ``method == "lmg"``,
 column ``share``).  When that table does not exist yet — notebook 03 has not run — the maps fall
 back to stated importance, warn, and say so in the ``note`` column.
+
+Not every study asks for stated importance, and not every run has notebook 03's table.  When the
+source asked for is unavailable and so is the other one, importance is derived here from the
+ratings themselves: the LMG share of R² of the study's overall outcome regressed on the focal
+brand's attribute ratings (:func:`cvmkit.drivers.relative_importance`, no bootstrap) — the same
+measure notebook 03 reports, so the maps stay comparable.  ``note`` says which source was used.
 """
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +32,8 @@ from ._common import (
     weighted_mean_se,
 )
 
-__all__ = ["IMPORTANCE_SOURCES", "attribute_importance", "derived_importance"]
+__all__ = ["IMPORTANCE_SOURCES", "attribute_importance", "computed_importance",
+           "derived_importance"]
 
 #: The importance sources the maps accept.
 IMPORTANCE_SOURCES = ("stated", "derived")
@@ -34,6 +42,11 @@ _DRIVER_NOTEBOOK = "03_driver_regression"
 FALLBACK_NOTE = (
     "derived importance not available (notebook 03_driver_regression has not run): "
     "stated importance used instead"
+)
+COMPUTED_NOTE = (
+    "no stated importance and no driver table from notebook 03_driver_regression: derived "
+    "importance computed here (LMG share of R² of the overall {outcome} rating on the focal "
+    "brand's attribute ratings)"
 )
 
 
@@ -118,6 +131,50 @@ def derived_importance(
     return pd.DataFrame(out, columns=cols)
 
 
+def computed_importance(
+    data: pd.DataFrame,
+    study: Study,
+    *,
+    weights: WeightsLike = None,
+) -> pd.DataFrame | None:
+    """Derived importance computed from the data: LMG shares of the overall outcome's R².
+
+    The study's overall outcome (:attr:`~cvmkit.study.Study.overall_outcome`, for the focal
+    brand) is regressed on the focal brand's attribute ratings and R² is shared out by LMG
+    (:func:`cvmkit.drivers.relative_importance`, without bootstrap).  Used when neither stated
+    importance nor notebook 03's table is available.
+
+    Returns
+    -------
+    DataFrame or None
+        Columns ``attribute``, ``importance`` (per cent of R²), ``lower``, ``upper`` (NaN);
+        None when the study has no overall outcome, fewer than two rated attributes, or the
+        model cannot be fitted (a warning says why).
+    """
+    from ..drivers import relative_importance
+    from ..errors import CvmkitError
+
+    name = study.overall_outcome
+    if name is None:
+        return None
+    outcome = study.outcome_column(name)
+    cols = {aid: c for aid, c in study.performance_columns().items() if c in data.columns}
+    if outcome not in data.columns or len(cols) < 2:
+        return None
+    w = resolve_weights(data, weights)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # listwise deletion notes: the shares are enough
+            table = relative_importance(data, outcome, cols, methods="lmg", weights=w)
+    except CvmkitError as exc:
+        warn(f"importance could not be derived from the ratings: {exc}")
+        return None
+    rows = table[table["method"].isin(["lmg", "shapley_sampled"])]
+    return pd.DataFrame({"attribute": rows["driver"].to_numpy(),
+                         "importance": rows["share"].to_numpy(dtype=float),
+                         "lower": np.nan, "upper": np.nan})
+
+
 def _driver_lookup(study: Study) -> dict[str, str]:
     """Map every name a driver may carry (id, label, any brand's column) to the attribute id."""
     lookup: dict[str, str] = {}
@@ -151,7 +208,9 @@ def attribute_importance(
         ``"stated"``: weighted mean of each attribute's importance question.  ``"derived"``: the
         LMG share of R² from the driver analysis (``derived`` or the table in ``run_dir``); when
         it is not available, stated importance is used, a :class:`~cvmkit.errors.CvmkitWarning`
-        is issued and ``note`` says so.
+        is issued and ``note`` says so.  When the study has no stated-importance question at
+        all, either source gives derived importance: notebook 03's table when there is one,
+        else :func:`computed_importance` from the ratings (warned, and said in ``note``).
     run_dir : str or Path, optional
         Run directory holding notebook 03's tables.
     derived : DataFrame, optional
@@ -186,6 +245,7 @@ def attribute_importance(
     groups = segment_groups(data, by)
     used = source
     note = ""
+    has_stated = any(a.importance and a.importance in data.columns for a in study.attributes)
     drv = drv_seg = None
     if source == "derived":
         if by is not None:
@@ -200,8 +260,31 @@ def attribute_importance(
             given = derived if derived is None or "segment" not in derived.columns else None
             drv = derived_importance(study, run_dir=run_dir, table=given)
         if drv is None and drv_seg is None:
-            warn(FALLBACK_NOTE)
-            used, note = "stated", FALLBACK_NOTE
+            if has_stated:
+                warn(FALLBACK_NOTE)
+                used, note = "stated", FALLBACK_NOTE
+            else:
+                drv = computed_importance(data, study, weights=w)
+                if drv is None:
+                    warn(FALLBACK_NOTE)
+                    used, note = "stated", FALLBACK_NOTE
+                else:
+                    note = COMPUTED_NOTE.format(outcome=study.overall_outcome)
+                    warn(note)
+    elif not has_stated:
+        # no stated-importance question at all: derived importance is the only measure
+        given = derived if derived is None or "segment" not in derived.columns else None
+        drv = derived_importance(study, run_dir=run_dir, table=given)
+        if drv is not None:
+            note = ("the study has no stated-importance questions: derived importance from "
+                    "notebook 03_driver_regression used instead")
+        else:
+            drv = computed_importance(data, study, weights=w)
+            if drv is not None:
+                note = COMPUTED_NOTE.format(outcome=study.overall_outcome)
+        if drv is not None:
+            used = "derived"
+            warn(note)
     rows = []
     for seg, mask in groups:
         for a in study.attributes:

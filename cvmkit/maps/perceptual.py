@@ -403,7 +403,8 @@ def perceptual_map(
     study : Study
     by : str, optional
         Segment column whose segments' importance profiles are projected as supplementary
-        points (ideal points).  Attributes lacking stated importance are left out of the map.
+        points (ideal points).  Attributes lacking stated importance are left out of the map;
+        when fewer than two attributes have it, the ideal points are left out instead (warned).
     statistic : {"mean", "top_box"}
         See :func:`brand_attribute_table`.
     n_dims : int
@@ -425,6 +426,11 @@ def perceptual_map(
     if by is not None:
         sup = segment_ideal_profiles(data, study, by=by, weights=weights)
         lacking = [c for c in sup.columns if sup[c].isna().any()]
+        if len(tab.columns) - len(lacking) < 2:
+            # too little stated importance to place ideal points: keep the brands' map whole
+            warn(f"perceptual map: too few attributes have stated importance in every segment "
+                 f"of '{by}' to place ideal points; the map shows brands and attributes only")
+            sup, lacking = None, []
         if lacking:
             warn(f"perceptual map: attributes {lacking} lack stated importance in some segment; "
                  "left out of the map so the ideal points can be placed")
