@@ -91,15 +91,15 @@ class Capability:
 
     @property
     def sentence(self) -> str:
-        """One sentence for a reader: ``"Kano analysis was not run: the study has …."``."""
+        """One sentence for a reader: ``"Kano analysis — not run: the study has …."``."""
         if self.available:
             return f"{self.label} runs on this study."
         return missing_sentence(self.label, self.reason)
 
 
 def missing_sentence(label: str, reason: str) -> str:
-    """``"<label> was not run: <reason>."`` — the one sentence shown for a skipped analysis."""
-    return f"{label} was not run: {reason.rstrip('.')}."
+    """``"<label> — not run: <reason>."`` — the one sentence shown for a skipped analysis."""
+    return f"{label} — not run: {reason.rstrip('.')}."
 
 
 def _levels(data: pd.DataFrame | None, column: str) -> int | None:

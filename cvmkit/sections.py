@@ -5,7 +5,7 @@ the names of :data:`cvmkit.capabilities.CAPABILITIES`) belongs to an analysis th
 ``<name>``; a cell may carry several such tags and then needs all of them.  Before a run executes
 a notebook, :func:`prune_notebook` removes the cells whose requirements the study does not meet
 and puts one sentence in place of each removed stretch, saying what the analysis would need —
-so a study without Kano pairs gets "Kano analysis was not run: the study has no Kano question
+so a study without Kano pairs gets "Kano analysis — not run: the study has no Kano question
 pairs …" instead of a heading, method text and an error.  Each sentence appears once per
 notebook.
 
@@ -23,7 +23,7 @@ Examples
 ...     nbformat.v4.new_code_cell("kano()", metadata={"tags": ["requires-kano"]})])
 >>> caps = {"kano": Capability("kano", "Kano analysis", False, "no Kano pairs")}
 >>> [c.source for c in prune_notebook(nb, caps).cells]
-['# Intro', '*Kano analysis was not run: no Kano pairs.*']
+['# Intro', '*Kano analysis — not run: no Kano pairs.*']
 """
 
 from __future__ import annotations

@@ -77,13 +77,13 @@ def test_skipped_sections_say_so_in_one_sentence(shape_runs):
 
     nb = nbformat.read(shape_runs["minimal"] / "02_needs_vs_wants.ipynb", as_version=4)
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    assert "Kano analysis was not run: the study has no Kano question pairs" in text
+    assert "Kano analysis — not run: the study has no Kano question pairs" in text
     assert "functional** —" not in text  # no method text for the analysis that did not run
     caps = json.loads((shape_runs["minimal"] / "capabilities.json").read_text())
     assert caps["drivers"]["available"] and not caps["kano"]["available"]
     nb4 = nbformat.read(shape_runs["two_brands"] / "04_value_maps.ipynb", as_version=4)
     skipped = [c.source for c in nb4.cells if "cvmkit-skipped" in c.metadata.get("tags", [])]
-    assert any("Perceptual map was not run" in s for s in skipped)
+    assert any("Perceptual map — not run" in s for s in skipped)
 
 
 def test_minimal_study_numbers_its_rows_and_excludes_nobody_by_default(shape_runs):

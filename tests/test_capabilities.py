@@ -62,7 +62,7 @@ def test_minimal_study_supports_only_the_overall_analyses():
     caps = study.capabilities()
     assert {n for n, c in caps.items() if c.available} == {"overall", "drivers", "needs",
                                                            "importance"}
-    assert caps["kano"].sentence.startswith("Kano analysis was not run: the study has no Kano")
+    assert caps["kano"].sentence.startswith("Kano analysis — not run: the study has no Kano")
     assert caps["competitors"].reason.startswith("the study rates one brand only")
     assert not study.supports("segments")
 
@@ -195,8 +195,8 @@ def test_prune_replaces_each_skipped_stretch_by_one_sentence():
     out = prune_notebook(nb, caps, "x.ipynb")
     sources = [c.source for c in out.cells]
     assert sources[0] == "# Title" and sources[2] == "x = 1" and sources[-1] == "w()"
-    assert sources[1].startswith("*Kano analysis was not run") and "##" not in sources[1]
-    assert sources[3].startswith("*Segment comparisons was not run")  # Kano said once only
+    assert sources[1].startswith("*Kano analysis — not run") and "##" not in sources[1]
+    assert sources[3].startswith("*Segment comparisons — not run")  # Kano said once only
     assert len(nb.cells) == 7  # the input is untouched
     bad = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
         "", metadata={"tags": [TAG_PREFIX + "kanoo"]})])
