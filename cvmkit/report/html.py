@@ -53,6 +53,9 @@ _NB_RE = re.compile(r"^(\d{2})_([\w\-]+)$")
 _SKIP_TAGS = {"report-skip", "remove-cell", "parameters", "injected-parameters"}
 #: The tag of the markdown cell the pipeline puts in place of a part the study cannot have.
 _SKIPPED_TAG = "cvmkit-skipped"
+#: Analyses a client is not told were not run: an unweighted sample is the ordinary case, and
+#: the check against a simulated study's planted truth is a lesson, not a finding.
+_UNSAID = {"weights", "truth"}
 #: Headings of the parts of a notebook that are for its user, not for the client: the
 #: notebook's own bookkeeping (the results it writes) and checks against the demo's truth.
 _SKIP_HEADING_RE = re.compile(
@@ -363,27 +366,36 @@ def _section(run: Path, name: str, nb_dir: Path | None, sheets: dict[str, str],
             f"<div class=\"scroll\">{table}</div>{note}</div>"), tab))
         placed.add(("table", tab))
 
+    said: set[str] = set()  # analyses not run, each said once per section
+
+    def not_run(cap: Capability) -> None:
+        if cap.name in _UNSAID or cap.name in said:
+            return
+        said.add(cap.name)
+        section.blocks.append(Block("html", f"<p class=\"not-run\"><em>"
+                                            f"{html.escape(cap.sentence)}</em></p>"))
+
     first_md = True
     skip_level: int | None = None  # inside a part left out, below a heading of this level
     cells = list(nb.cells) if nb is not None else []
-    said: set[str] = set()  # sentences of analyses not run, each given once per section
     for k, cell in enumerate(cells):
         tags = set(cell.get("metadata", {}).get("tags", []))
         if tags & _SKIP_TAGS:
             continue
-        if _SKIPPED_TAG in tags:  # the pipeline's sentence for a part it left out
-            said.update(c.sentence for c in (caps or {}).values()
-                        if not c.available and c.sentence in _source(cell))
+        if _SKIPPED_TAG in tags and caps:  # the pipeline's sentences for parts it left out
+            if skip_level is None:
+                for c in caps.values():
+                    if not c.available and c.sentence in _source(cell):
+                        not_run(c)
+            continue
         unmet = _unmet(cell, caps, name)
-        if unmet:  # a part the study cannot have: its sentence once, its artefacts left out
+        if unmet is not None:  # a part the study lacks: its sentence once, no artefacts
             if cell.cell_type == "code":
                 src = _source(cell)
                 for kind in ("figure", "table"):
                     placed.update((kind, m.group(2)) for m in _CALL_RE[kind].finditer(src))
-            if unmet.sentence not in said and skip_level is None:
-                said.add(unmet.sentence)
-                section.blocks.append(Block("html", f"<p class=\"not-run\"><em>"
-                                                    f"{html.escape(unmet.sentence)}</em></p>"))
+            if skip_level is None:
+                not_run(unmet)
             continue
         if cell.cell_type == "markdown":
             text = _source(cell)
