@@ -373,7 +373,7 @@ def _section(run: Path, name: str, nb_dir: Path | None, sheets: dict[str, str],
             return
         said.add(cap.name)
         section.blocks.append(Block("html", f"<p class=\"not-run\"><em>"
-                                            f"{html.escape(cap.sentence)}</em></p>"))
+                                            f"{_inline(cap.sentence)}</em></p>"))
 
     first_md = True
     skip_level: int | None = None  # inside a part left out, below a heading of this level
@@ -540,7 +540,7 @@ def _summary_html(run: Path, study_brand: str | None) -> tuple[str, list[tuple[s
     missing = summary[~summary["covered"]] if len(summary) else summary
     if len(missing):
         items = "".join(
-            f"<li><strong>{html.escape(h)}</strong>: {html.escape(_sentence(s))}</li>"
+            f"<li><strong>{html.escape(h)}</strong> — {_inline(_sentence(s))}</li>"
             for h, s in zip(missing["heading"], missing["sentence"]))
         parts.append(f"<div class=\"not-run\" data-part=\"not-covered\"><p>Not covered by this "
                      f"run:</p><ul>{items}</ul></div>")
@@ -548,6 +548,14 @@ def _summary_html(run: Path, study_brand: str | None) -> tuple[str, list[tuple[s
         parts.insert(0, "<p>None of the analyses the summary draws on ran in this run, so there "
                         "is nothing to summarise yet.</p>")
     return "".join(parts), headings
+
+
+_CODE_SPAN_RE = re.compile(r"`([^`]+)`")
+
+
+def _inline(text: str) -> str:
+    """Plain text as HTML, escaped, with its `code spans` (a study file's keys) set as code."""
+    return _CODE_SPAN_RE.sub(r"<code>\1</code>", html.escape(str(text)))
 
 
 def _sentence(text: str) -> str:
