@@ -1,22 +1,31 @@
 """The executive summary: the few things a client must know, in sentences built from the numbers.
 
-:func:`executive_summary` reads the headline numbers notebooks 02–05 wrote with
+:func:`executive_summary` reads the headline numbers notebooks 01–05 wrote with
 :func:`cvmkit.io.write_results` (``results/NN_*.json``) and states, part by part:
 
 ===========  =========================  ======================================================
 part         from                       says
 ===========  =========================  ======================================================
-drivers      03 driver regression       the top drivers of value, with their certainty
+sample       01 data collection         who was analysed: respondents kept, excluded and why,
+                                        and the weighting (only when the study declares weights)
+drivers      03 driver regression       the top drivers of the overall rating, with their certainty
 focus        04 value maps              the attributes to concentrate on (importance–performance)
 needs        02 needs vs wants          needs that are unmet, wants that could differentiate
 value_map    04 value maps              the brand's place on the customer value map
-loyalty      05 value economics         NPS with its interval, and its trend between waves
+loyalty      05 value economics         NPS with its interval, its trend between waves
 price        05 value economics         the price range the value supports
 ===========  =========================  ======================================================
 
-A part whose notebook did not run — or ran but wrote none of the numbers the part needs — is
-left out and listed as not covered; nothing is guessed.  Every sentence is a template filled
-with numbers read from the results, so the same run always gives the same words.
+What a study holds is decided in one place: the run's ``capabilities.json`` (written by notebook
+01, read with :func:`cvmkit.sections.read_capabilities`), or, in a run without it, the study's
+own answer (:meth:`cvmkit.study.Study.capabilities`) — see :func:`run_capabilities`.  A part
+whose analysis the study does not support is left out and listed as not covered with the
+capability's one sentence (:attr:`cvmkit.capabilities.Capability.sentence`); a sentence about a
+comparison the study cannot make (competitors, segments, waves, weights) is never written.  A
+part whose notebook did not run — or ran but wrote none of the numbers the part needs (a key
+that is null, an empty list) — is left out too, and says so; nothing is guessed.  Every sentence
+is a template filled with numbers and labels read from the run, so the same run always gives
+the same words.
 
 Each ``summarize_*`` function takes one notebook's results dict and returns its sentences;
 they can be used (and tested) on their own.
@@ -32,16 +41,21 @@ from typing import Any
 
 import pandas as pd
 
+from .capabilities import Capability
+
 __all__ = [
     "PARTS",
+    "REQUIRES",
     "at_a_glance",
     "executive_summary",
     "find_results",
+    "run_capabilities",
     "summarize_drivers",
     "summarize_focus",
     "summarize_loyalty",
     "summarize_needs",
     "summarize_price",
+    "summarize_sample",
     "summarize_value_map",
 ]
 
@@ -126,31 +140,155 @@ def _money(x: float | None, currency: str) -> str:
     return "n/a" if x is None else f"{currency}{x:,.2f}"
 
 
-# ---------------------------------------------------------------------- the parts
-def summarize_drivers(results: Mapping[str, Any], brand: str = "the brand",
-                      labels: Mapping[str, str] | None = None) -> list[str]:
-    """Sentences on the top drivers of overall value and how certain they are.
+def _seq(value: Any) -> list[Any]:
+    """``value`` as a list when it is a non-empty list or tuple, else ``[]``."""
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
+        return list(value)
+    return []
 
-    Reads notebook 03's ``top_drivers`` (attribute ids, largest first), ``shares`` (each
-    driver's LMG share of R², in per cent), ``intervals`` (bootstrap 95% interval of each
-    share), ``r2``, ``p_top_outranks_second`` (bootstrap probability that the first driver
-    outranks the second) and ``segment_differences``.
+
+def _has(caps: Mapping[str, Capability] | None, name: str) -> bool:
+    """Whether the study supports ``name``; unknown (no capabilities at all) counts as yes."""
+    if caps is None or name not in caps:
+        return True
+    return bool(caps[name].available)
+
+
+#: How the overall rating a driver analysis explains is named: (what drives it, its ratings).
+_OUTCOME_WORDS = {"value": ("overall value", "overall value ratings"),
+                  "csat": ("overall satisfaction", "satisfaction ratings"),
+                  "nps": ("likelihood to recommend", "likelihood-to-recommend ratings"),
+                  "ces": ("ease of doing business", "customer-effort ratings")}
+
+
+def _outcome_words(results: Mapping[str, Any] | None,
+                   default: str | None = None) -> tuple[str, str]:
+    o = _get(results, "outcome") or default
+    if isinstance(o, str) and o.strip() in _OUTCOME_WORDS:
+        return _OUTCOME_WORDS[o.strip()]
+    return "overall rating", "overall ratings"
+
+
+# ---------------------------------------------------------------------- the parts
+#: Each quality check named for a reader: (one, several).
+_CHECK_WORDS = {
+    "duplicate": ("duplicate submission", "duplicate submissions"),
+    "out_of_range": ("respondent with out-of-range answers", "respondents with out-of-range "
+                     "answers"),
+    "straightliner": ("straight-liner (the same answer to a whole grid)",
+                      "straight-liners (the same answer to a whole grid)"),
+    "speeder": ("speeder (too fast to have read the questions)",
+                "speeders (too fast to have read the questions)"),
+    "high_missing": ("respondent who skipped most questions",
+                     "respondents who skipped most questions"),
+}
+
+
+def _counted(counts: Any) -> list[str]:
+    out = []
+    if isinstance(counts, Mapping):
+        for check, n in counts.items():
+            k = _num(n)
+            if k is None or k <= 0:
+                continue
+            one, many = _CHECK_WORDS.get(str(check), (str(check).replace("_", " "),) * 2)
+            out.append(f"{k:,.0f} {one if k == 1 else many}")
+    return out
+
+
+def summarize_sample(results: Mapping[str, Any],
+                     caps: Mapping[str, Capability] | None = None) -> list[str]:
+    """Sentences on who was analysed: respondents kept, excluded and why, and the weighting.
+
+    Reads notebook 01's ``n_raw``, ``n_clean``, ``n_excluded``, ``excluded_by_check`` (check →
+    respondents it excluded), ``exclusion_checks``, ``flagged_not_excluded`` (check →
+    respondents flagged but kept), ``numbered_rows``, ``design_effect`` and ``effective_n``.
+    Weighting is mentioned only when the study declares weights (capability ``weights``).
 
     Examples
     --------
-    >>> res = {"top_drivers": ["taste", "speed"], "shares": {"taste": 31.2, "speed": 22.0},
-    ...        "intervals": {"taste": [26.1, 36.0], "speed": [18.3, 27.4]}, "r2": 0.58,
-    ...        "p_top_outranks_second": 0.99}
-    >>> for s in summarize_drivers(res, "Acme", {"taste": "Taste", "speed": "Speed"}):
+    >>> for s in summarize_sample({"n_raw": 1200, "n_clean": 1180, "n_excluded": 20,
+    ...         "excluded_by_check": {"duplicate": 20}, "exclusion_checks": ["duplicate"],
+    ...         "flagged_not_excluded": {"speeder": 31}}):
     ...     print(s)  # doctest: +NORMALIZE_WHITESPACE
-    Acme's overall value is driven most by Taste (31.2% of the explained variance, 95%
-    interval 26.1–36.0%) and Speed (22.0%, 18.3–27.4%).
+    The analysis uses 1,180 of the 1,200 respondents in the survey export.
+    20 were excluded: 20 duplicate submissions.
+    Other quality flags were counted but the respondents kept, as the study does not exclude on
+    them: 31 speeders (too fast to have read the questions).
+    """
+    n_raw = _num(_get(results, "n_raw"))
+    n_clean = _num(_get(results, "n_clean"))
+    n_excl = _num(_get(results, "n_excluded"))
+    if n_excl is None and n_raw is not None and n_clean is not None:
+        n_excl = n_raw - n_clean
+    out = []
+    if n_clean is None:
+        return out
+    if n_raw is not None and n_raw > n_clean:
+        out.append(f"The analysis uses {n_clean:,.0f} of the {n_raw:,.0f} respondents in the "
+                   "survey export.")
+    else:
+        out.append(f"The analysis uses all {n_clean:,.0f} respondents in the survey export; "
+                   "none was excluded.")
+    reasons = _counted(_get(results, "excluded_by_check"))
+    if n_excl:
+        were = "was" if n_excl == 1 else "were"
+        if reasons:
+            by_check = _get(results, "excluded_by_check")
+            total = sum(_num(v) or 0 for v in by_check.values())
+            out.append(f"{n_excl:,.0f} {were} excluded: {_join(reasons)}.")
+            if total > n_excl:
+                out.append("A respondent excluded for several reasons is counted under each.")
+        else:
+            out.append(f"{n_excl:,.0f} {were} excluded by the quality checks.")
+        checks = [str(c) for c in _seq(_get(results, "exclusion_checks"))]
+        if _get(results, "numbered_rows") is True and "duplicate" in checks:
+            out.append("The export carries no respondent id, so a duplicate is a row that "
+                       "repeats an earlier one answer for answer.")
+    kept = _counted(_get(results, "flagged_not_excluded"))
+    if kept:
+        out.append("Other quality flags were counted but the respondents kept, as the study "
+                   f"does not exclude on them: {_join(kept)}.")
+    weighted = caps is not None and "weights" in caps and caps["weights"].available
+    if weighted:
+        deff = _num(_get(results, "design_effect"))
+        n_eff = _num(_get(results, "effective_n"))
+        if deff is not None and n_eff is not None:
+            out.append(f"Responses are weighted as the study specifies; the weighting costs "
+                       f"precision (design effect {deff:.2f}), so the {n_clean:,.0f} respondents "
+                       f"carry the information of about {n_eff:,.0f} unweighted ones.")
+        else:
+            out.append("Responses are weighted as the study specifies.")
+    return out
+
+
+def summarize_drivers(results: Mapping[str, Any], brand: str = "the brand",
+                      labels: Mapping[str, str] | None = None,
+                      caps: Mapping[str, Capability] | None = None,
+                      outcome: str | None = None) -> list[str]:
+    """Sentences on the top drivers of the overall rating and how certain they are.
+
+    Reads notebook 03's ``top_drivers`` (attribute ids, largest first), ``shares`` (each
+    driver's LMG share of R², in per cent), ``intervals`` (bootstrap 95% interval of each
+    share), ``r2``, ``outcome`` (else ``outcome``, the study's overall outcome),
+    ``p_top_outranks_second`` (bootstrap probability that the
+    first driver outranks the second) and — when the study has segments — ``segment_differences``.
+
+    Examples
+    --------
+    >>> res = {"top_drivers": ["rel", "ease"], "shares": {"rel": 31.2, "ease": 22.0},
+    ...        "intervals": {"rel": [26.1, 36.0], "ease": [18.3, 27.4]}, "r2": 0.58,
+    ...        "outcome": "value", "p_top_outranks_second": 0.99}
+    >>> for s in summarize_drivers(res, "Brand A", {"rel": "Reliability", "ease": "Ease of use"}):
+    ...     print(s)  # doctest: +NORMALIZE_WHITESPACE
+    Brand A's overall value is driven most by Reliability (31.2% of the explained variance, 95%
+    interval 26.1–36.0%) and Ease of use (22.0%, 18.3–27.4%).
     Together the attributes explain 58% of the variation in overall value ratings (R²).
-    Taste's lead is settled: it outranks Speed in 99% of bootstrap samples.
+    Reliability's lead is settled: it outranks Ease of use in 99% of bootstrap samples.
     """
     labels = labels or {}
-    top = _get(results, "top_drivers")
-    if not isinstance(top, Sequence) or isinstance(top, str) or not top:
+    top = _seq(_get(results, "top_drivers"))
+    if not top:
         return []
     ids = [str(t) if not isinstance(t, Mapping) else str(_get(t, "driver", "attribute", "id"))
            for t in top]
@@ -159,6 +297,7 @@ def summarize_drivers(results: Mapping[str, Any], brand: str = "the brand",
                  else {})
     values = [_num(v) for v in shares.values() if _num(v) is not None]
     scale = 1.0 if values and max(values) > 1.0 else 100.0  # per cent or fractions
+    what_rating, ratings = _outcome_words(results, outcome)
 
     def name(d: str) -> str:
         return labels.get(d, d)
@@ -178,11 +317,11 @@ def summarize_drivers(results: Mapping[str, Any], brand: str = "the brand",
             parts.append(f"{name(d)} ({share * scale:.1f}%{what}, {ci_text})")
         else:
             parts.append(f"{name(d)} ({share * scale:.1f}%{what})")
-    out = [f"{brand}'s overall value is driven most by {_join(parts)}."]
+    out = [f"{brand}'s {what_rating} is driven most by {_join(parts)}."]
     r2 = _num(_get(results, "r2"))
     if r2 is not None:
-        out.append(f"Together the attributes explain {_pct(r2)} of the variation in overall "
-                   "value ratings (R²).")
+        out.append(f"Together the attributes explain {_pct(r2)} of the variation in "
+                   f"{ratings} (R²).")
     p = _num(_get(results, "p_top_outranks_second"))
     if p is not None and len(ids) > 1:
         first, second = name(ids[0]), name(ids[1])
@@ -192,64 +331,65 @@ def summarize_drivers(results: Mapping[str, Any], brand: str = "the brand",
         else:
             out.append(f"{first}'s lead over {second} is not settled: it comes first in only "
                        f"{_pct(p)} of bootstrap samples, so treat the top drivers as a group.")
-    diffs = _get(results, "segment_differences")
-    if isinstance(diffs, Sequence) and not isinstance(diffs, str) and diffs:
-        rows = [d for d in diffs if isinstance(d, Mapping) and _num(d.get("difference"))
-                is not None]
-        if rows:
-            big = max(rows, key=lambda d: abs(_num(d["difference"])))
-            diff = _num(big["difference"]) * scale
-            more = "more" if diff > 0 else "less"
-            drivers = sorted({name(str(d.get("driver"))) for d in rows})
-            out.append(f"Drivers differ between segments for {_join(drivers)}: most of all, "
-                       f"{name(str(big.get('driver')))} weighs {abs(diff):.1f} points {more} "
-                       f"for {big.get('segment_a')} than for {big.get('segment_b')}.")
+    diffs = _seq(_get(results, "segment_differences")) if _has(caps, "segments") else []
+    rows = [d for d in diffs if isinstance(d, Mapping) and _num(d.get("difference")) is not None
+            and d.get("driver") is not None and d.get("segment_a") is not None
+            and d.get("segment_b") is not None]
+    if rows:
+        big = max(rows, key=lambda d: abs(_num(d["difference"])))
+        diff = _num(big["difference"]) * scale
+        more = "more" if diff > 0 else "less"
+        drivers = sorted({name(str(d.get("driver"))) for d in rows})
+        out.append(f"Drivers differ between segments for {_join(drivers)}: most of all, "
+                   f"{name(str(big.get('driver')))} weighs {abs(diff):.1f} points {more} "
+                   f"for {big.get('segment_a')} than for {big.get('segment_b')}.")
     return out
 
 
 def _focus_items(act_on: Any) -> list[str]:
     out = []
-    if isinstance(act_on, Sequence) and not isinstance(act_on, str):
-        for a in act_on:
-            if not isinstance(a, Mapping) or _get(a, "action") != "improve":
-                continue
-            lab = _label(a)
-            gap = _num(_get(a, "gap_to_best"))
-            best = _get(a, "best_competitor")
-            if lab and gap is not None and best:
-                out.append(f"{lab} ({abs(gap):.1f} points behind {best})")
-            elif lab:
-                out.append(lab)
+    for a in _seq(act_on):
+        if not isinstance(a, Mapping) or _get(a, "action") != "improve":
+            continue
+        lab = _label(a)
+        gap = _num(_get(a, "gap_to_best"))
+        best = _get(a, "best_competitor")
+        if lab and gap is not None and best:
+            out.append(f"{lab} ({abs(gap):.1f} points behind {best})")
+        elif lab:
+            out.append(lab)
     return out
 
 
-def summarize_focus(results: Mapping[str, Any], brand: str = "the brand") -> list[str]:
+def summarize_focus(results: Mapping[str, Any], brand: str = "the brand",
+                    caps: Mapping[str, Capability] | None = None) -> list[str]:
     """Sentences on where to concentrate (importance–performance analysis, benchmark).
 
     Reads notebook 04's ``concentrate_here``, ``keep_up`` and ``possible_overkill`` (attribute
-    labels by IPA quadrant) and ``act_on`` (``{action, label, gap_to_best, best_competitor}``).
+    labels by IPA quadrant) and — when the study has competitors — ``act_on`` (``{action,
+    label, gap_to_best, best_competitor}``).
 
     Examples
     --------
-    >>> summarize_focus({"concentrate_here": ["Fast service"], "keep_up": ["Taste"],
-    ...                  "act_on": [{"action": "improve", "label": "Fast service",
-    ...                              "gap_to_best": -1.48, "best_competitor": "BeanCo"}]},
-    ...                 brand="Acme")  # doctest: +NORMALIZE_WHITESPACE
-    ['Concentrate on Fast service: customers rate it as important and Acme performs below par
-    there.', 'The gaps to close: Fast service (1.5 points behind BeanCo).',
-    'Keep up the good work on Taste.']
+    >>> summarize_focus({"concentrate_here": ["Ease of use"], "keep_up": ["Reliability"],
+    ...                  "act_on": [{"action": "improve", "label": "Ease of use",
+    ...                              "gap_to_best": -1.48, "best_competitor": "Brand B"}]},
+    ...                 brand="Brand A")  # doctest: +NORMALIZE_WHITESPACE
+    ['Concentrate on Ease of use: customers rate it as important and Brand A performs below par
+    there.', 'The gaps to close: Ease of use (1.5 points behind Brand B).',
+    'Keep up the good work on Reliability.']
     """
     quadrant = _get(results, "concentrate_here")
     focus = _labels(quadrant)
     keep = _labels(_get(results, "keep_up"))
     overkill = _labels(_get(results, "possible_overkill"))
-    improve = _focus_items(_get(results, "act_on"))
+    improve = _focus_items(_get(results, "act_on")) if _has(caps, "competitors") else []
     out = []
     if focus:
         it = "it" if len(focus) == 1 else "them"
         out.append(f"Concentrate on {_join(focus)}: customers rate {it} as important and "
                    f"{brand} performs below par there.")
-    elif quadrant is not None:
+    elif isinstance(quadrant, Sequence) and not isinstance(quadrant, str) and (keep or overkill):
         out.append(f"No important attribute falls short: {brand} has nothing in the "
                    "'concentrate here' quadrant.")
     if improve:
@@ -266,40 +406,42 @@ def summarize_focus(results: Mapping[str, Any], brand: str = "the brand") -> lis
 
 def summarize_needs(results: Mapping[str, Any], brand: str = "the brand",
                     labels: Mapping[str, str] | None = None,
-                    maps: Mapping[str, Any] | None = None) -> list[str]:
+                    maps: Mapping[str, Any] | None = None,
+                    caps: Mapping[str, Capability] | None = None) -> list[str]:
     """Sentences on unmet needs and wants that could differentiate.
 
     Reads notebook 02's ``needs`` and ``wants`` (attribute ids, in the reconciled Kano /
-    penalty–reward / stated-vs-derived roles) and, when notebook 04 ran, its
-    ``competitors_ahead`` (attribute label → competitors significantly ahead): a need on which
-    a competitor is ahead is an **unmet** need.  Without notebook 04 the needs are named but
-    not judged.
+    penalty–reward / stated-vs-derived roles) and, when notebook 04 ran on a study with
+    competitors, its ``competitors_ahead`` (attribute label → competitors significantly ahead):
+    a need on which a competitor is ahead is an **unmet** need.  Otherwise the needs are named
+    but not judged.
 
     Examples
     --------
-    >>> print(summarize_needs({"needs": ["speed"], "wants": ["app"]}, brand="Acme",
-    ...       labels={"speed": "Fast service", "app": "Easy mobile ordering"},
-    ...       maps={"competitors_ahead": {"Fast service": ["BeanCo"]}})[0])
+    >>> print(summarize_needs({"needs": ["ease"], "wants": ["app"]}, brand="Brand A",
+    ...       labels={"ease": "Ease of use", "app": "Online ordering"},
+    ...       maps={"competitors_ahead": {"Ease of use": ["Brand B"]}})[0])
     ... # doctest: +NORMALIZE_WHITESPACE
-    Unmet need: Fast service (BeanCo ahead). Customers take it for granted and punish a
-    shortfall, and Acme falls short.
+    Unmet need: Ease of use (Brand B ahead). Customers take it for granted and punish a
+    shortfall, and Brand A falls short.
     """
     labels = labels or {}
     needs = [labels.get(a, a) for a in _labels(_get(results, "needs"))]
     wants = [labels.get(a, a) for a in _labels(_get(results, "wants"))]
     out = []
     ahead = _get(maps, "competitors_ahead") if maps is not None else None
-    if needs and isinstance(ahead, Mapping):
+    if needs and isinstance(ahead, Mapping) and _has(caps, "competitors"):
         unmet = [n for n in needs if ahead.get(n)]
         met = [n for n in needs if not ahead.get(n)]
         if unmet:
-            items = [f"{n} ({_join(list(ahead[n]))} ahead)" for n in unmet]
+            items = [f"{n} ({_join(_labels(ahead[n]))} ahead)" for n in unmet]
             word = "need" if len(unmet) == 1 else "needs"
             it = "it" if len(unmet) == 1 else "them"
             out.append(f"Unmet {word}: {_join(items)}. Customers take {it} for granted and "
                        f"punish a shortfall, and {brand} falls short.")
         if met:
-            out.append(f"{brand} keeps up with its competitors on the other basic "
+            other = "the other basic" if unmet else "the basic"
+            out.append(f"{brand} keeps up with its competitors on {other} "
                        f"{'need' if len(met) == 1 else 'needs'}: {_join(met)}.")
     elif needs:
         out.append(f"The basic needs — expected as a matter of course, punished when missing — "
@@ -312,22 +454,26 @@ def summarize_needs(results: Mapping[str, Any], brand: str = "the brand",
 
 
 def summarize_value_map(results: Mapping[str, Any], brand: str = "the brand",
-                        economics: Mapping[str, Any] | None = None) -> list[str]:
+                        economics: Mapping[str, Any] | None = None,
+                        caps: Mapping[str, Capability] | None = None) -> list[str]:
     """Sentences on the brand's place on the customer value map.
 
     Reads notebook 04's ``value_map_position`` (``better value``, ``fair value`` or ``worse
     value``), ``relative_quality`` and ``relative_price`` (ratios to the market) and
-    ``value_zones`` (brand → zone).
+    ``value_zones`` (brand → zone).  Nothing when the study supports no value map.
 
     Examples
     --------
     >>> print(*summarize_value_map({"value_map_position": "better value",
-    ...       "relative_quality": 1.04, "relative_price": 0.89}, brand="Acme"))
+    ...       "relative_quality": 1.04, "relative_price": 0.89}, brand="Brand A"))
     ... # doctest: +NORMALIZE_WHITESPACE
-    On the customer value map Acme offers better value: customers see its quality at 1.04
+    On the customer value map Brand A offers better value: customers see its quality at 1.04
     times the market average and its price at 0.89 times.
     """
+    if not _has(caps, "value_map"):
+        return []
     pos = _get(results, "value_map_position")
+    pos = pos if isinstance(pos, str) and pos.strip() else None
     q = _num(_get(results, "relative_quality"))
     p = _num(_get(results, "relative_price"))
     out = []
@@ -338,7 +484,7 @@ def summarize_value_map(results: Mapping[str, Any], brand: str = "the brand",
         out.append(f"On the customer value map {brand} offers {pos}.")
     zones = _get(results, "value_zones")
     if isinstance(zones, Mapping) and pos:
-        same = sorted(b for b, z in zones.items() if z == pos and b != brand)
+        same = sorted(str(b) for b, z in zones.items() if z == pos and b != brand)
         if same:
             out.append(f"{_join(same)} {'shares' if len(same) == 1 else 'share'} that zone.")
         elif len(zones) > 1:
@@ -346,8 +492,25 @@ def summarize_value_map(results: Mapping[str, Any], brand: str = "the brand",
     return out
 
 
-def summarize_loyalty(results: Mapping[str, Any], brand: str = "the brand") -> list[str]:
-    """Sentences on NPS, its interval, its trend between waves and its spread by segment.
+def _flat_by_segment(by_seg: Any) -> dict[str, float]:
+    """``{level: value}`` from ``{level: value}`` or ``{column: {level: value}}``."""
+    out: dict[str, float] = {}
+    if not isinstance(by_seg, Mapping):
+        return out
+    for k, v in by_seg.items():
+        if isinstance(v, Mapping):
+            for level, x in v.items():
+                if _num(x) is not None:
+                    out[str(level)] = _num(x)
+        elif _num(v) is not None:
+            out[str(k)] = _num(v)
+    return out
+
+
+def summarize_loyalty(results: Mapping[str, Any], brand: str = "the brand",
+                      caps: Mapping[str, Capability] | None = None) -> list[str]:
+    """Sentences on NPS, its interval and — where the study has them — its trend between waves
+    and its spread by segment.
 
     Reads notebook 05's ``nps``, ``nps_ci_low``, ``nps_ci_high``, ``nps_trend`` (``{from, to,
     change, ci_low, ci_high}``) and ``nps_by_segment``.
@@ -356,9 +519,9 @@ def summarize_loyalty(results: Mapping[str, Any], brand: str = "the brand") -> l
     --------
     >>> for s in summarize_loyalty({"nps": 13.1, "nps_ci_low": 7.8, "nps_ci_high": 18.3,
     ...         "nps_trend": {"from": "1", "to": "2", "change": 14.1, "ci_low": 3.7,
-    ...                       "ci_high": 24.6}}, brand="Acme"):
+    ...                       "ci_high": 24.6}}, brand="Brand A"):
     ...     print(s)  # doctest: +NORMALIZE_WHITESPACE
-    Acme's Net Promoter Score is +13 (95% interval +8 to +18).
+    Brand A's Net Promoter Score is +13 (95% interval +8 to +18).
     Between wave 1 and wave 2 it rose by 14 points (95% interval +4 to +25): a real change,
     not sampling noise.
     """
@@ -366,17 +529,17 @@ def summarize_loyalty(results: Mapping[str, Any], brand: str = "the brand") -> l
     lo = _num(_get(results, "nps_ci_low"))
     hi = _num(_get(results, "nps_ci_high"))
     out = []
-    if nps is None:
+    if nps is None or not _has(caps, "nps"):
         return out
     ci = (f" (95% interval {_signed(lo)} to {_signed(hi)})"
           if lo is not None and hi is not None else "")
     out.append(f"{brand}'s Net Promoter Score is {_signed(nps)}{ci}.")
-    trend = _get(results, "nps_trend")
+    trend = _get(results, "nps_trend") if _has(caps, "waves") else None
     if isinstance(trend, Mapping) and _num(_get(trend, "change")) is not None:
         change = _num(trend["change"])
         a, b = _get(trend, "from"), _get(trend, "to")
-        between = f"Between wave {a} and wave {b}" if a is not None and b is not None else \
-            "Between the last two waves"
+        between = (f"Between wave {a} and wave {b}" if a not in (None, "") and b not in (None, "")
+                   else "Between the last two waves")
         verb = "rose" if change > 0 else "fell" if change < 0 else "stayed"
         tlo, thi = _num(_get(trend, "ci_low")), _num(_get(trend, "ci_high"))
         ci = (f" (95% interval {_signed(tlo)} to {_signed(thi)})"
@@ -387,23 +550,24 @@ def summarize_loyalty(results: Mapping[str, Any], brand: str = "the brand") -> l
                        else ": within sampling noise, not yet a trend")
         amount = f" by {abs(change):.0f} points" if change else " level"
         out.append(f"{between} it {verb}{amount}{ci}{verdict}.")
-    by_seg = _get(results, "nps_by_segment")
-    if isinstance(by_seg, Mapping):
-        vals = {k: _num(v) for k, v in by_seg.items() if _num(v) is not None}
-        if len(vals) > 1:
-            low = min(vals, key=vals.get)
-            high = max(vals, key=vals.get)
-            out.append(f"By segment it ranges from {_signed(vals[low])} ({low}) to "
-                       f"{_signed(vals[high])} ({high}).")
+    vals = _flat_by_segment(_get(results, "nps_by_segment")) if _has(caps, "segments") else {}
+    if len(vals) > 1:
+        low = min(vals, key=vals.get)
+        high = max(vals, key=vals.get)
+        out.append(f"By segment it ranges from {_signed(vals[low])} ({low}) to "
+                   f"{_signed(vals[high])} ({high}).")
     return out
 
 
 def summarize_price(results: Mapping[str, Any], brand: str = "the brand",
-                    currency: str = "") -> list[str]:
-    """Sentences on the price range the value supports (Van Westendorp, Newton–Miller–Smith).
+                    currency: str = "",
+                    caps: Mapping[str, Capability] | None = None) -> list[str]:
+    """Sentences on the price range the value supports (Van Westendorp, Newton–Miller–Smith,
+    Gabor–Granger), each only where the study asked its questions.
 
     Reads notebook 05's ``acceptable_range`` (``{low, high}``), ``optimal_price``,
-    ``indifference_price``, ``revenue_max_price`` and ``currency``.
+    ``indifference_price``, ``revenue_max_price``, ``gabor_granger_best_price`` and
+    ``currency``.
 
     Examples
     --------
@@ -416,36 +580,82 @@ def summarize_price(results: Mapping[str, Any], brand: str = "the brand",
     cheap as expensive.
     """
     cur = str(_get(results, "currency") or currency)
-    rng = _get(results, "acceptable_range")
-    lo = hi = None
-    if isinstance(rng, Mapping):
-        lo, hi = _num(_get(rng, "low")), _num(_get(rng, "high"))
-    elif isinstance(rng, Sequence) and not isinstance(rng, str) and len(rng) == 2:
-        lo, hi = _num(rng[0]), _num(rng[1])
-    opp = _num(_get(results, "optimal_price"))
-    ipp = _num(_get(results, "indifference_price"))
-    rev = _num(_get(results, "revenue_max_price"))
     out = []
-    if lo is not None and hi is not None:
-        out.append(f"Customers find prices between {_money(lo, cur)} and {_money(hi, cur)} "
-                   "acceptable (the range of acceptable prices, Van Westendorp).")
-    if opp is not None and ipp is not None:
-        out.append(f"Resistance to price is lowest at {_money(opp, cur)}, and at "
-                   f"{_money(ipp, cur)} as many customers find the price cheap as expensive.")
-    elif opp is not None:
-        out.append(f"Resistance to price is lowest at {_money(opp, cur)}.")
-    if rev is not None:
+    if _has(caps, "van_westendorp"):
+        rng = _get(results, "acceptable_range")
+        lo = hi = None
+        if isinstance(rng, Mapping):
+            lo, hi = _num(_get(rng, "low")), _num(_get(rng, "high"))
+        elif len(_seq(rng)) == 2:
+            lo, hi = _num(rng[0]), _num(rng[1])
+        opp = _num(_get(results, "optimal_price"))
+        ipp = _num(_get(results, "indifference_price"))
+        if lo is not None and hi is not None:
+            out.append(f"Customers find prices between {_money(lo, cur)} and "
+                       f"{_money(hi, cur)} acceptable (the range of acceptable prices, "
+                       "Van Westendorp).")
+        if opp is not None and ipp is not None:
+            out.append(f"Resistance to price is lowest at {_money(opp, cur)}, and at "
+                       f"{_money(ipp, cur)} as many customers find the price cheap as "
+                       "expensive.")
+        elif opp is not None:
+            out.append(f"Resistance to price is lowest at {_money(opp, cur)}.")
+    rev = _num(_get(results, "revenue_max_price"))
+    if rev is not None and _has(caps, "purchase_likelihood"):
         out.append(f"Among the prices tested, {_money(rev, cur)} would bring in the most revenue "
                    "(Newton–Miller–Smith).")
+    gg = _num(_get(results, "gabor_granger_best_price"))
+    if gg is not None and _has(caps, "gabor_granger"):
+        out.append(f"Of the prices asked about directly, {_money(gg, cur)} brings in the most "
+                   "revenue (Gabor–Granger).")
     return out
 
 
+# ---------------------------------------------------------------------- the run
 def _study(run: Path) -> dict[str, Any]:
     p = run / "study.json"
     try:
-        return json.loads(p.read_text(encoding="utf-8")) if p.is_file() else {}
+        raw = json.loads(p.read_text(encoding="utf-8")) if p.is_file() else {}
     except (OSError, ValueError):
         return {}
+    return raw if isinstance(raw, dict) else {}
+
+
+def run_capabilities(run_dir: str | Path) -> dict[str, Capability] | None:
+    """What the study of a run supports: the one answer the summary and the report use.
+
+    The run's ``capabilities.json`` (notebook 01 writes it for the clean data); in a run
+    without it, the study's own answer (:meth:`cvmkit.study.Study.capabilities`) from the
+    run's ``study.json`` and, when present, its clean data.  ``None`` when the run holds no
+    study either: then only the results decide what is said.
+    """
+    from .sections import read_capabilities
+
+    run = Path(run_dir)
+    try:
+        caps = read_capabilities(run)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        caps = None
+    if caps is not None:
+        return caps
+    if not (run / "study.json").is_file():
+        return None
+    try:
+        from .study import Study
+
+        study = Study.from_json(run / "study.json")
+    except Exception:  # an unreadable study: say only what the results hold
+        return None
+    data = None
+    if (run / "clean.parquet").is_file():
+        try:
+            data = pd.read_parquet(run / "clean.parquet")
+        except Exception:
+            data = None
+    try:
+        return study.capabilities(data)
+    except Exception:
+        return None
 
 
 def _context(run: Path) -> dict[str, Any]:
@@ -453,51 +663,86 @@ def _context(run: Path) -> dict[str, Any]:
     b = study.get("brand")
     brand = (b.get("name") if isinstance(b, Mapping) else b) or "The brand"
     price = study.get("price") if isinstance(study.get("price"), Mapping) else {}
-    labels = {a["id"]: a.get("label", a["id"]) for a in study.get("attributes") or []
+    labels = {str(a["id"]): str(a.get("label") or a["id"])
+              for a in _seq(study.get("attributes"))
               if isinstance(a, Mapping) and "id" in a}
+    outcomes = study.get("outcomes") if isinstance(study.get("outcomes"), Mapping) else {}
+    overall = next((o for o in ("value", "csat", "nps") if o in outcomes), next(iter(outcomes),
+                                                                                 None))
     results = {}
     for number in ("01", "02", "03", "04", "05"):
         results[number] = find_results(run, number)
     return {"brand": str(brand), "currency": str(price.get("currency", "") or ""),
-            "labels": labels, "results": results}
+            "labels": labels, "results": results, "caps": run_capabilities(run),
+            "outcome": overall}
+
+
+def _res(ctx: dict[str, Any], number: str) -> dict[str, Any] | None:
+    r = ctx["results"][number][1]
+    return r if isinstance(r, Mapping) else None
+
+
+def _part_sample(ctx: dict[str, Any]) -> list[str]:
+    return summarize_sample(_res(ctx, "01"), caps=ctx["caps"])
 
 
 def _part_drivers(ctx: dict[str, Any]) -> list[str]:
-    return summarize_drivers(ctx["results"]["03"][1], brand=ctx["brand"],
-                             labels=ctx["labels"])
+    return summarize_drivers(_res(ctx, "03"), brand=ctx["brand"], labels=ctx["labels"],
+                             caps=ctx["caps"], outcome=ctx["outcome"])
 
 
 def _part_focus(ctx: dict[str, Any]) -> list[str]:
-    return summarize_focus(ctx["results"]["04"][1], brand=ctx["brand"])
+    return summarize_focus(_res(ctx, "04"), brand=ctx["brand"], caps=ctx["caps"])
 
 
 def _part_needs(ctx: dict[str, Any]) -> list[str]:
-    return summarize_needs(ctx["results"]["02"][1], brand=ctx["brand"], labels=ctx["labels"],
-                           maps=ctx["results"]["04"][1])
+    return summarize_needs(_res(ctx, "02"), brand=ctx["brand"], labels=ctx["labels"],
+                           maps=_res(ctx, "04"), caps=ctx["caps"])
 
 
 def _part_value_map(ctx: dict[str, Any]) -> list[str]:
-    return summarize_value_map(ctx["results"]["04"][1], brand=ctx["brand"])
+    return summarize_value_map(_res(ctx, "04"), brand=ctx["brand"], caps=ctx["caps"])
 
 
 def _part_loyalty(ctx: dict[str, Any]) -> list[str]:
-    return summarize_loyalty(ctx["results"]["05"][1], brand=ctx["brand"])
+    return summarize_loyalty(_res(ctx, "05"), brand=ctx["brand"], caps=ctx["caps"])
 
 
 def _part_price(ctx: dict[str, Any]) -> list[str]:
-    return summarize_price(ctx["results"]["05"][1], brand=ctx["brand"],
-                           currency=ctx["currency"])
+    return summarize_price(_res(ctx, "05"), brand=ctx["brand"], currency=ctx["currency"],
+                           caps=ctx["caps"])
 
 
 #: ``(part, notebook number, heading, builder)`` in the order of the summary.
 PARTS: tuple[tuple[str, str, str, Callable[[dict[str, Any]], list[str]]], ...] = (
-    ("drivers", "03", "What drives value", _part_drivers),
+    ("sample", "01", "Who was analysed", _part_sample),
+    ("drivers", "03", "What drives the overall rating", _part_drivers),
     ("focus", "04", "Where to concentrate", _part_focus),
     ("needs", "02", "Needs and wants", _part_needs),
     ("value_map", "04", "Place on the value map", _part_value_map),
-    ("loyalty", "05", "Loyalty: NPS and its trend", _part_loyalty),
+    ("loyalty", "05", "Loyalty: the Net Promoter Score", _part_loyalty),
     ("price", "05", "The price the value supports", _part_price),
 )
+
+#: The capabilities a part draws on: it runs when the study supports any of them; when it
+#: supports none, the first one's sentence says why the part is left out.
+REQUIRES: dict[str, tuple[str, ...]] = {
+    "sample": (),
+    "drivers": ("drivers",),
+    "focus": ("stated_importance", "drivers"),
+    "needs": ("kano", "stated_importance", "drivers"),
+    "value_map": ("value_map",),
+    "loyalty": ("nps",),
+    "price": ("van_westendorp", "purchase_likelihood", "gabor_granger"),
+}
+
+
+def _unsupported(part: str, caps: Mapping[str, Capability] | None) -> Capability | None:
+    """The capability whose sentence explains why ``part`` is left out, or None if it runs."""
+    needs = [n for n in REQUIRES.get(part, ()) if caps is not None and n in caps]
+    if not needs or any(caps[n].available for n in needs):
+        return None
+    return caps[needs[0]]
 
 
 def executive_summary(run_dir: str | Path) -> pd.DataFrame:
@@ -507,7 +752,7 @@ def executive_summary(run_dir: str | Path) -> pd.DataFrame:
     ----------
     run_dir : str or Path
         A run directory holding ``results/*.json`` (and ``study.json`` for the brand's name
-        and the attributes' labels).
+        and the attributes' labels, ``capabilities.json`` for what the study supports).
 
     Returns
     -------
@@ -526,13 +771,18 @@ def executive_summary(run_dir: str | Path) -> pd.DataFrame:
     >>> s.loc[s.covered, "sentence"].tolist()
     ["The brand's Net Promoter Score is +12 (95% interval +8 to +16)."]
     >>> s.loc[~s.covered, ["part", "sentence"]].head(2).values.tolist()
-    [['drivers', 'notebook 03 did not run'], ['focus', 'notebook 04 did not run']]
+    [['sample', 'notebook 01 did not run'], ['drivers', 'notebook 03 did not run']]
     """
     ctx = _context(Path(run_dir))
     rows = []
     for part, number, heading, build in PARTS:
         source, results = ctx["results"][number]
-        if results is None:
+        missing = _unsupported(part, ctx["caps"])
+        if missing is not None:
+            rows.append({"part": part, "heading": heading, "source": source or f"{number}_*",
+                         "covered": False, "sentence": missing.sentence})
+            continue
+        if not isinstance(results, Mapping):
             rows.append({"part": part, "heading": heading, "source": source or f"{number}_*",
                          "covered": False, "sentence": f"notebook {number} did not run"})
             continue
@@ -550,10 +800,12 @@ def executive_summary(run_dir: str | Path) -> pd.DataFrame:
 def at_a_glance(run_dir: str | Path) -> pd.DataFrame:
     """The headline numbers of a run, for the summary's key-figure cards.
 
+    Only numbers the run wrote, and only for analyses the study supports.
+
     Returns
     -------
     DataFrame
-        ``label``, ``value`` (formatted text) and ``source``; only numbers the run wrote.
+        ``label``, ``value`` (formatted text) and ``source``.
 
     Examples
     --------
@@ -565,31 +817,34 @@ def at_a_glance(run_dir: str | Path) -> pd.DataFrame:
     [['respondents analysed', '1,135']]
     """
     ctx = _context(Path(run_dir))
-    brand, cur = ctx["brand"], ctx["currency"]
+    brand, cur, caps = ctx["brand"], ctx["currency"], ctx["caps"]
     rows = []
     src, r = ctx["results"]["01"]
     n = _num(_get(r, "n_clean"))
     if n is not None:
         rows.append({"label": "respondents analysed", "value": f"{n:,.0f}", "source": src})
+    excl = _num(_get(r, "n_excluded"))
+    if excl:
+        rows.append({"label": "respondents excluded", "value": f"{excl:,.0f}", "source": src})
     src, r = ctx["results"]["03"]
     drivers = _labels(_get(r, "top_drivers"))
-    if drivers:
-        rows.append({"label": "top driver of value",
-                     "value": ctx["labels"].get(drivers[0], drivers[0]), "source": src})
+    if drivers and _has(caps, "drivers"):
+        rows.append({"label": "top driver", "value": ctx["labels"].get(drivers[0], drivers[0]),
+                     "source": src})
     src, r = ctx["results"]["05"]
     nps = _num(_get(r, "nps"))
-    if nps is not None:
+    if nps is not None and _has(caps, "nps"):
         rows.append({"label": f"Net Promoter Score, {brand}", "value": _signed(nps),
                      "source": src})
     rng = _get(r, "acceptable_range")
     if isinstance(rng, Mapping) and _num(rng.get("low")) is not None \
-            and _num(rng.get("high")) is not None:
+            and _num(rng.get("high")) is not None and _has(caps, "van_westendorp"):
         c = str(_get(r, "currency") or cur)
         rows.append({"label": "acceptable price range",
                      "value": f"{_money(_num(rng['low']), c)}–{_money(_num(rng['high']), c)}",
                      "source": src})
     src, r = ctx["results"]["04"]
     pos = _get(r, "value_map_position")
-    if pos:
-        rows.append({"label": "place on the value map", "value": str(pos), "source": src})
+    if isinstance(pos, str) and pos.strip() and _has(caps, "value_map"):
+        rows.append({"label": "place on the value map", "value": pos, "source": src})
     return pd.DataFrame(rows, columns=["label", "value", "source"])

@@ -204,7 +204,7 @@ def test_summary_and_cards_come_from_results(run: Path) -> None:
             "15.0–25.0%).") in summary
     assert '<span class="value">Great-tasting coffee</span>' in summary
     assert '<span class="value">1,135</span>' in summary
-    assert "Not covered by this run:" in summary and "notebook 05 did not run" in summary
+    assert "Not covered by this run:" in summary and "Notebook 05 did not run." in summary
 
 
 @pytest.mark.parametrize("kw, match", [

@@ -28,7 +28,7 @@ LABELS = {"taste": "Taste", "speed": "Speed", "app": "App", "hygiene": "Hygiene"
 
 # ---------------------------------------------------------------------- each part
 def test_drivers_with_intervals_certainty_and_segments() -> None:
-    res = {"top_drivers": ["hygiene", "taste", "speed"], "r2": 0.8713,
+    res = {"top_drivers": ["hygiene", "taste", "speed"], "r2": 0.8713, "outcome": "value",
            "shares": {"hygiene": 13.85, "taste": 12.61, "speed": 11.01, "app": 7.4},
            "intervals": {"hygiene": [11.75, 15.99], "taste": [10.96, 14.33],
                          "speed": [9.61, 12.70]},
@@ -51,8 +51,12 @@ def test_drivers_with_intervals_certainty_and_segments() -> None:
 
 def test_drivers_as_fractions_and_without_intervals() -> None:
     res = {"top_drivers": ["taste"], "shares": {"taste": 0.4}}
-    assert summarize_drivers(res, "Acme", LABELS) == [
+    assert summarize_drivers(res, "Acme", LABELS, outcome="value") == [
         "Acme's overall value is driven most by Taste (40.0% of the explained variance)."]
+    assert summarize_drivers({**res, "outcome": "csat"}, "Acme", LABELS) == [
+        "Acme's overall satisfaction is driven most by Taste (40.0% of the explained variance)."]
+    assert summarize_drivers(res, "Acme", LABELS) == [
+        "Acme's overall rating is driven most by Taste (40.0% of the explained variance)."]
     assert summarize_drivers({"r2": 0.5}, "Acme") == []
 
 
@@ -70,9 +74,11 @@ def test_focus_and_possible_overkill_cut_to_three() -> None:
         "A, B, C and 2 more get more effort than customers' priorities justify (possible "
         "overkill): a place to save rather than spend.",
     ]
-    assert summarize_focus({"concentrate_here": []}, "Acme") == [
+    assert summarize_focus({"concentrate_here": [], "keep_up": ["Taste"]}, "Acme") == [
         "No important attribute falls short: Acme has nothing in the 'concentrate here' "
-        "quadrant."]
+        "quadrant.", "Keep up the good work on Taste."]
+    # empty quadrants everywhere: the analysis did not run, nothing is said
+    assert summarize_focus({"concentrate_here": [], "keep_up": None}, "Acme") == []
 
 
 def test_needs_are_unmet_only_where_a_competitor_is_ahead() -> None:
@@ -139,6 +145,7 @@ def test_parts_of_notebooks_that_did_not_run_are_left_out(tmp_path: Path) -> Non
         "hygienic shop."]
     missing = summary[~summary.covered].set_index("part")["sentence"].to_dict()
     assert missing == {
+        "sample": "notebook 01 did not run",
         "drivers": "notebook 03 did not run", "focus": "notebook 04 did not run",
         "value_map": "notebook 04 did not run",
         "loyalty": "notebook 05 wrote none of the numbers this part needs",
@@ -157,7 +164,7 @@ def demo_run(tmp_path_factory) -> Path:
 def test_demo_summary_covers_every_part(demo_run: Path) -> None:
     summary = executive_summary(demo_run)
     assert summary["covered"].all(), summary[~summary.covered]
-    assert summary["part"].unique().tolist() == ["drivers", "focus", "needs", "value_map",
+    assert summary["part"].unique().tolist() == ["sample", "drivers", "focus", "needs", "value_map",
                                                  "loyalty", "price"]
     saved = json.loads((demo_run / "results" / "06_report.json").read_text())
     assert saved["summary"] == summary["sentence"].tolist()

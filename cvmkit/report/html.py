@@ -41,7 +41,9 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import DataError
+from ..capabilities import Capability
+from ..errors import CvmkitError, DataError
+from ..sections import cell_requirements
 
 __all__ = ["REPORT_FILE", "Section", "build_report", "collect_sections", "render_report"]
 
@@ -49,6 +51,11 @@ REPORT_FILE = "report.html"
 SUMMARY_NOTEBOOK = "06_report"
 _NB_RE = re.compile(r"^(\d{2})_([\w\-]+)$")
 _SKIP_TAGS = {"report-skip", "remove-cell", "parameters", "injected-parameters"}
+#: The tag of the markdown cell the pipeline puts in place of a part the study cannot have.
+_SKIPPED_TAG = "cvmkit-skipped"
+#: Analyses a client is not told were not run: an unweighted sample is the ordinary case, and
+#: the check against a simulated study's planted truth is a lesson, not a finding.
+_UNSAID = {"weights", "truth"}
 #: Headings of the parts of a notebook that are for its user, not for the client: the
 #: notebook's own bookkeeping (the results it writes) and checks against the demo's truth.
 _SKIP_HEADING_RE = re.compile(
@@ -218,6 +225,22 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def read_table(path: str | Path) -> pd.DataFrame | None:
+    """A run's table, or ``None`` when there is nothing to show.
+
+    A missing file, an empty one (no columns to parse), an unreadable one and a table of no
+    rows all give ``None``: a step that had nothing to tabulate leaves no table in the report.
+    """
+    p = Path(path)
+    try:
+        if not p.is_file() or p.stat().st_size == 0:
+            return None
+        frame = pd.read_csv(p)
+    except (OSError, ValueError, pd.errors.EmptyDataError, pd.errors.ParserError):
+        return None
+    return frame if len(frame) and frame.shape[1] else None
+
+
 def _table_html(frame: pd.DataFrame, sheet: str | None, caption: str) -> tuple[str, str]:
     n_rows, n_cols = frame.shape
     shown = frame.iloc[:MAX_ROWS, :MAX_COLS]
@@ -289,19 +312,36 @@ def collect_sections(run_dir: str | Path, notebooks_dir: str | Path | None = Non
     -------
     list of Section
     """
+    from ..summary import run_capabilities
+
     run = Path(run_dir)
     nb_dir = Path(notebooks_dir) if notebooks_dir is not None else None
     counter = [0]
-    return [_section(run, name, nb_dir, sheets or {}, counter)
+    caps = run_capabilities(run)
+    return [_section(run, name, nb_dir, sheets or {}, counter, caps)
             for name in _notebook_names(run, nb_dir) if name not in exclude]
 
 
+def _unmet(cell: Any, caps: dict[str, Capability] | None, where: str) -> Capability | None:
+    """The first capability a cell's ``requires-`` tags name that the study lacks, if any."""
+    if not caps:
+        return None
+    try:
+        names = cell_requirements(cell, where)
+    except CvmkitError:  # a tag naming no capability: keep the cell rather than fail the page
+        return None
+    return next((caps[n] for n in names if n in caps and not caps[n].available), None)
+
+
 def _section(run: Path, name: str, nb_dir: Path | None, sheets: dict[str, str],
-             counter: list[int]) -> Section:
+             counter: list[int], caps: dict[str, Capability] | None = None) -> Section:
     number, stem = _NB_RE.match(name).groups()
     anchor = f"s{number}-{stem.replace('_', '-')}"
-    figures = sorted(p.stem.split("__", 1)[1] for p in (run / "figures").glob(f"{name}__*.png"))
-    tables = sorted(p.stem.split("__", 1)[1] for p in (run / "tables").glob(f"{name}__*.csv"))
+    figures = sorted(p.stem.split("__", 1)[1] for p in (run / "figures").glob(f"{name}__*.png")
+                     if p.stat().st_size > 0)
+    frames = {p.stem.split("__", 1)[1]: read_table(p)
+              for p in (run / "tables").glob(f"{name}__*.csv")}
+    tables = sorted(t for t, f in frames.items() if f is not None)
     nb, executed = _load_notebook(run, name, nb_dir)
     md = _Markdown(anchor)
     section = Section(name, number, _human(stem), anchor, figures=figures, tables=tables)
@@ -319,12 +359,21 @@ def _section(run: Path, name: str, nb_dir: Path | None, sheets: dict[str, str],
         placed.add(("figure", fig))
 
     def add_table(tab: str) -> None:
-        frame = pd.read_csv(run / "tables" / f"{name}__{tab}.csv")
+        frame = frames[tab]
         table, note = _table_html(frame, sheets.get(f"{name}__{tab}"), _human(tab))
         section.blocks.append(Block("table", (
             f"<div class=\"report-table\" data-table=\"{name}__{tab}\">"
             f"<div class=\"scroll\">{table}</div>{note}</div>"), tab))
         placed.add(("table", tab))
+
+    said: set[str] = set()  # analyses not run, each said once per section
+
+    def not_run(cap: Capability) -> None:
+        if cap.name in _UNSAID or cap.name in said:
+            return
+        said.add(cap.name)
+        section.blocks.append(Block("html", f"<p class=\"not-run\"><em>"
+                                            f"{_inline(cap.sentence)}</em></p>"))
 
     first_md = True
     skip_level: int | None = None  # inside a part left out, below a heading of this level
@@ -332,6 +381,21 @@ def _section(run: Path, name: str, nb_dir: Path | None, sheets: dict[str, str],
     for k, cell in enumerate(cells):
         tags = set(cell.get("metadata", {}).get("tags", []))
         if tags & _SKIP_TAGS:
+            continue
+        if _SKIPPED_TAG in tags and caps:  # the pipeline's sentences for parts it left out
+            if skip_level is None:
+                for c in caps.values():
+                    if not c.available and c.sentence in _source(cell):
+                        not_run(c)
+            continue
+        unmet = _unmet(cell, caps, name)
+        if unmet is not None:  # a part the study lacks: its sentence once, no artefacts
+            if cell.cell_type == "code":
+                src = _source(cell)
+                for kind in ("figure", "table"):
+                    placed.update((kind, m.group(2)) for m in _CALL_RE[kind].finditer(src))
+            if skip_level is None:
+                not_run(unmet)
             continue
         if cell.cell_type == "markdown":
             text = _source(cell)
@@ -416,6 +480,8 @@ h4, h5, h6 { font-size: 1.02rem; margin-top: 1.4rem; }
 .at-a-glance .label { display: block; color: var(--muted); font-size: .85rem; }
 .summary-part p { margin: .35rem 0; }
 .not-run { color: var(--muted); font-size: .9rem; }
+.not-run ul { margin: .2rem 0 0; padding-left: 1.2rem; }
+.not-run li { margin: .15rem 0; }
 figure.report-figure { margin: 1.5rem 0; text-align: center; }
 figure.report-figure img { max-width: 100%%; height: auto; border: 1px solid var(--rule); }
 figcaption { color: var(--muted); font-size: .88rem; margin-top: .3rem; }
@@ -473,12 +539,32 @@ def _summary_html(run: Path, study_brand: str | None) -> tuple[str, list[tuple[s
                      f"<h3 id=\"{hid}\">{html.escape(heading)}</h3>{sentences}</div>")
     missing = summary[~summary["covered"]] if len(summary) else summary
     if len(missing):
-        items = "; ".join(f"{h} ({s})" for h, s in zip(missing["heading"], missing["sentence"]))
-        parts.append(f"<p class=\"not-run\">Not covered by this run: {html.escape(items)}.</p>")
+        items = "".join(
+            f"<li><strong>{html.escape(h)}</strong> — {_inline(_sentence(s))}</li>"
+            for h, s in zip(missing["heading"], missing["sentence"]))
+        parts.append(f"<div class=\"not-run\" data-part=\"not-covered\"><p>Not covered by this "
+                     f"run:</p><ul>{items}</ul></div>")
     if not len(covered):
-        parts.insert(0, "<p>None of the analyses the summary draws on (notebooks 02–05) ran in "
-                        "this run, so there is nothing to summarise yet.</p>")
+        parts.insert(0, "<p>None of the analyses the summary draws on ran in this run, so there "
+                        "is nothing to summarise yet.</p>")
     return "".join(parts), headings
+
+
+_CODE_SPAN_RE = re.compile(r"`([^`]+)`")
+
+
+def _inline(text: str) -> str:
+    """Plain text as HTML, escaped, with its `code spans` (a study file's keys) set as code."""
+    return _CODE_SPAN_RE.sub(r"<code>\1</code>", html.escape(str(text)))
+
+
+def _sentence(text: str) -> str:
+    """``text`` as a sentence: a capital first letter and a full stop."""
+    text = str(text).strip()
+    if not text:
+        return text
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def render_report(run_dir: str | Path, *, client_name: str | None = None,

@@ -4,6 +4,7 @@ The first sheet, *Contents*, lists every table with the step that made it, its s
 and the CSV file it came from.  Each table's sheet starts with a title row (the step and the
 table's name) and the source file, then the table itself with a bold, frozen header row.
 
+A table file that is empty (a step that had nothing to tabulate) or unreadable gets no sheet.
 Sheet names are at most 31 characters (Excel's limit) and unique: ``"03 importance"`` for
 ``tables/03_driver_regression__importance.csv``, shortened and numbered where needed.
 """
@@ -24,9 +25,20 @@ TABLES_FILE = "tables.xlsx"
 _INVALID = re.compile(r"[\[\]:*?/\\]")
 
 
+def _has_rows(path: Path) -> bool:
+    """Whether a table file holds at least one row (an empty file has no columns to parse)."""
+    try:
+        if path.stat().st_size == 0:
+            return False
+        return len(pd.read_csv(path, nrows=1)) > 0
+    except (OSError, ValueError, pd.errors.EmptyDataError, pd.errors.ParserError):
+        return False
+
+
 def _tables(run: Path) -> list[Path]:
+    """The run's tables that hold something: empty or unreadable files get no sheet."""
     d = run / "tables"
-    return sorted(d.glob("*__*.csv")) if d.is_dir() else []
+    return [p for p in sorted(d.glob("*__*.csv")) if _has_rows(p)] if d.is_dir() else []
 
 
 def sheet_names(run_dir: str | Path) -> dict[str, str]:
