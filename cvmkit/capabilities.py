@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -95,6 +96,19 @@ class Capability:
         if self.available:
             return f"{self.label} runs on this study."
         return missing_sentence(self.label, self.reason)
+
+
+    @property
+    def plain_sentence(self) -> str:
+        """:attr:`sentence` without the study-file keys in parentheses, for a client's report
+        (``"Kano analysis — not run: the study has no Kano question pairs."``)."""
+        if self.available:
+            return self.sentence
+        return missing_sentence(self.label, _HINT.sub("", self.reason))
+
+
+#: A parenthesised hint naming study-file keys, e.g. "(`competitors:`)".
+_HINT = re.compile(r"\s*\([^()]*`[^()]*\)")
 
 
 def missing_sentence(label: str, reason: str) -> str:

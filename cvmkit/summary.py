@@ -780,7 +780,7 @@ def executive_summary(run_dir: str | Path) -> pd.DataFrame:
         missing = _unsupported(part, ctx["caps"])
         if missing is not None:
             rows.append({"part": part, "heading": heading, "source": source or f"{number}_*",
-                         "covered": False, "sentence": missing.sentence})
+                         "covered": False, "sentence": missing.plain_sentence})
             continue
         if not isinstance(results, Mapping):
             rows.append({"part": part, "heading": heading, "source": source or f"{number}_*",

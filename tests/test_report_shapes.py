@@ -115,9 +115,9 @@ def test_report_builds_and_says_what_was_not_run(run: Path) -> None:
     assert not caps["competitors"] and not caps["nps"] and not caps["weights"]
     summary = executive_summary(run)
     said = summary.groupby("part")["sentence"].apply(list).to_dict()
-    assert said["value_map"] == [caps["value_map"].sentence]
-    assert said["loyalty"] == [caps["nps"].sentence]
-    assert said["price"] == [caps["van_westendorp"].sentence]
+    assert said["value_map"] == [caps["value_map"].plain_sentence]
+    assert said["loyalty"] == [caps["nps"].plain_sentence]
+    assert said["price"] == [caps["van_westendorp"].plain_sentence]
     assert said["needs"] == ["notebook 02 wrote none of the numbers this part needs"]
     assert said["drivers"][0] == (
         "Northwind's overall value is driven most by Ease of use (41.0% of the explained "
@@ -132,7 +132,7 @@ def test_report_builds_and_says_what_was_not_run(run: Path) -> None:
     assert xlsx.is_file()
     page = build_report(run).read_text(encoding="utf-8")
     text = _text(page)
-    for sentence in (caps["value_map"].sentence, caps["nps"].sentence):
+    for sentence in (caps["value_map"].plain_sentence, caps["nps"].plain_sentence):
         assert _plain(sentence) in text
     assert "Not covered by this run:" in text
     assert not DEMO_WORDS.search(text), DEMO_WORDS.search(text)
@@ -203,7 +203,7 @@ def test_capabilities_come_from_the_study_without_capabilities_json(run: Path) -
     caps = run_capabilities(run)
     assert caps is not None and not caps["competitors"] and caps["drivers"]
     said = executive_summary(run).set_index("part")["sentence"].to_dict()
-    assert said["value_map"] == caps["value_map"].sentence
+    assert said["value_map"] == caps["value_map"].plain_sentence
 
 
 def test_capabilities_json_decides_over_the_results(run: Path) -> None:
@@ -221,9 +221,9 @@ def test_capabilities_json_decides_over_the_results(run: Path) -> None:
     summary = executive_summary(run)
     said = summary.groupby("part")["sentence"].apply(list).to_dict()
     caps = run_capabilities(run)
-    assert said["loyalty"] == [caps["nps"].sentence]
-    assert said["price"] == [caps["van_westendorp"].sentence]
-    assert said["value_map"] == [caps["value_map"].sentence]
+    assert said["loyalty"] == [caps["nps"].plain_sentence]
+    assert said["price"] == [caps["van_westendorp"].plain_sentence]
+    assert said["value_map"] == [caps["value_map"].plain_sentence]
     assert said["focus"] == [
         "No important attribute falls short: Northwind has nothing in the 'concentrate here' "
         "quadrant.", "Keep up the good work on Reliability."]
@@ -262,8 +262,8 @@ def test_sections_the_study_cannot_have_leave_one_sentence(run: Path) -> None:
     page = build_report(run).read_text(encoding="utf-8")
     text = _text(page)
     caps = run_capabilities(run)
-    assert text.count(_plain(caps["kano"].sentence)) == 1
-    for gone in ("KANO_METHOD_TEXT", "KANO_FINDING", "WEIGHTING_TEXT", "Weighting was not run"):
+    assert text.count(_plain(caps["kano"].plain_sentence)) == 1
+    for gone in ("KANO_METHOD_TEXT", "KANO_FINDING", "WEIGHTING_TEXT", "Weighting — not run"):
         assert gone not in text
     assert "PENALTY_TEXT" in text
     assert 'data-figure="02_needs_vs_wants__kano_shares"' not in page
@@ -274,4 +274,5 @@ def test_sections_the_study_cannot_have_leave_one_sentence(run: Path) -> None:
     nb.cells = [intro, skipped, pr]
     nbformat.write(nb, str(run / "02_needs_vs_wants.ipynb"))
     text = _text(build_report(run).read_text(encoding="utf-8"))
-    assert text.count(_plain(caps["kano"].sentence)) == 1 and "Weighting was not run" not in text
+    assert text.count(_plain(caps["kano"].plain_sentence)) == 1
+    assert "Weighting — not run" not in text

@@ -373,7 +373,7 @@ def _section(run: Path, name: str, nb_dir: Path | None, sheets: dict[str, str],
             return
         said.add(cap.name)
         section.blocks.append(Block("html", f"<p class=\"not-run\"><em>"
-                                            f"{_inline(cap.sentence)}</em></p>"))
+                                            f"{_inline(cap.plain_sentence)}</em></p>"))
 
     first_md = True
     skip_level: int | None = None  # inside a part left out, below a heading of this level
