@@ -121,3 +121,18 @@ def test_plot_conditional_dominance_lines(df):
 def test_plot_rejects_a_foreign_table():
     with pytest.raises(DataError, match="lacks column"):
         plot_importance(pd.DataFrame({"driver": ["a"]}))
+
+
+def test_an_interval_that_misses_its_estimate_is_drawn():
+    """A Monte-Carlo or percentile interval need not contain the share (30 drivers)."""
+    import pandas as pd
+
+    from cvmkit.plots import plot_importance
+    from cvmkit.plots._style import interval_errors
+
+    t = pd.DataFrame({"driver": ["a", "b"], "method": "lmg", "share": [60.0, 40.0],
+                      "lower": [61.0, 30.0], "upper": [70.0, 39.0], "raw": [0.3, 0.2],
+                      "r2": 0.5, "rank": [1, 2]})
+    assert interval_errors(t["share"], t["lower"], t["upper"]).tolist() == [[0, 10], [10, 0]]
+    ax = plot_importance(t, method="lmg")
+    assert ax.get_title() is not None

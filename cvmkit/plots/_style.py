@@ -15,6 +15,17 @@ from matplotlib.text import Text
 from ..errors import DataError
 
 
+def interval_errors(estimate, lower, upper) -> np.ndarray:
+    """Whisker lengths ``[[below], [above]]`` for ``Axes.errorbar`` from an interval.
+
+    A percentile or Monte-Carlo interval need not contain its point estimate; a whisker
+    cannot be negative, so the side that misses the estimate is drawn with length zero.
+    """
+    est = np.asarray(estimate, dtype=float)
+    return np.clip(np.vstack([est - np.asarray(lower, dtype=float),
+                              np.asarray(upper, dtype=float) - est]), 0, None)
+
+
 def new_axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
     """``ax``, or the Axes of a new figure of ``size`` inches when ``ax`` is None."""
     if ax is None:

@@ -17,7 +17,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from ..errors import DataError
-from ._style import heat_table_ticks, new_axes
+from ._style import heat_table_ticks, interval_errors, new_axes
 
 __all__ = [
     "plot_coefficients",
@@ -111,7 +111,7 @@ def plot_importance(
     has_ci = np.isfinite(lo) & np.isfinite(hi)
     if has_ci.any():
         ax.errorbar(share[has_ci], y[has_ci],
-                    xerr=[share[has_ci] - lo[has_ci], hi[has_ci] - share[has_ci]],
+                    xerr=interval_errors(share[has_ci], lo[has_ci], hi[has_ci]),
                     fmt="none", ecolor="0.2", elinewidth=1.2, capsize=3, gid="interval")
     for yi, s in zip(y, share):
         ax.text(max(s, 0) + 0.4, yi + 0.22, f"{s:.1f}%", va="center", fontsize=7.5,

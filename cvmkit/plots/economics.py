@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ._style import new_axes, require_table
+from ._style import interval_errors, new_axes, require_table
 
 __all__ = ["plot_clv", "plot_clv_cac", "plot_pareto", "plot_retention", "plot_value_tiers"]
 
@@ -63,8 +63,8 @@ def plot_clv(table: pd.DataFrame, by: str, *, currency: str = "", title: str | N
     ax.barh(pos + h / 2, table["clv_infinite"], height=h, color=_BLUE, gid="bar",
             label="Infinite horizon")
     ax.errorbar(table["clv_infinite"], pos + h / 2,
-                xerr=[table["clv_infinite"] - table["clv_low"],
-                      table["clv_high"] - table["clv_infinite"]],
+                xerr=interval_errors(table["clv_infinite"], table["clv_low"],
+                                     table["clv_high"]),
                 fmt="none", ecolor="black", capsize=3, gid="interval")
     ax.set_yticks(pos, [str(v) for v in table[by]])
     ax.invert_yaxis()

@@ -12,7 +12,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from ..errors import DataError
-from ._style import new_axes, require_table
+from ._style import interval_errors, new_axes, require_table
 
 __all__ = ["plot_differences", "plot_nps_shares", "plot_score_by_group", "plot_trend"]
 
@@ -127,7 +127,7 @@ def plot_score_by_group(table: pd.DataFrame, by: str, *, metric: str = "nps",
     ax = new_axes(ax, (7, 0.45 * len(table) + 1.6))
     t = table.dropna(subset=[est]).reset_index(drop=True)
     pos = np.arange(len(t))
-    ax.errorbar(t[est], pos, xerr=[t[est] - t[lo], t[hi] - t[est]], fmt="none",
+    ax.errorbar(t[est], pos, xerr=interval_errors(t[est], t[lo], t[hi]), fmt="none",
                 ecolor=_LINE, capsize=3, gid="interval")
     ax.scatter(t[est], pos, color=_LINE, zorder=3, gid="estimate")
     ax.set_yticks(pos, [str(v) for v in (t[labels] if labels else t[by])])
@@ -151,8 +151,8 @@ def plot_differences(table: pd.DataFrame, *, title: str | None = None,
     ax = new_axes(ax, (7, 0.5 * len(t) + 1.6))
     pos = np.arange(len(t))
     ax.axvline(0, color="grey", lw=1, gid="zero")
-    ax.errorbar(t["difference"], pos, xerr=[t["difference"] - t["ci_low"],
-                                            t["ci_high"] - t["difference"]],
+    ax.errorbar(t["difference"], pos, xerr=interval_errors(t["difference"], t["ci_low"],
+                                                         t["ci_high"]),
                 fmt="none", ecolor=_LINE, capsize=3, gid="interval")
     face = [_LINE if s else "white" for s in t["significant"]]
     ax.scatter(t["difference"], pos, facecolors=face, edgecolors=_LINE, zorder=3,

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ._style import new_axes, require_table
+from ._style import interval_errors, new_axes, require_table
 
 __all__ = ["plot_theme_incidence"]
 
@@ -41,8 +41,8 @@ def plot_theme_incidence(table: pd.DataFrame, *, by: str | None = None,
         colour = "#1f4e79" if by is None else _GROUP_COLOURS[k % len(_GROUP_COLOURS)]
         ax.barh(y, sub["incidence"], height=h * 0.9, color=colour, alpha=0.85, gid="bar",
                 label=None if by is None else str(g))
-        ax.errorbar(sub["incidence"], y, xerr=[sub["incidence"] - sub["ci_low"],
-                                               sub["ci_high"] - sub["incidence"]],
+        ax.errorbar(sub["incidence"], y, xerr=interval_errors(sub["incidence"], sub["ci_low"],
+                                                            sub["ci_high"]),
                     fmt="none", ecolor="black", capsize=2, lw=0.8, gid="interval")
     ax.set_yticks(range(len(labels)), labels)
     ax.invert_yaxis()
