@@ -188,3 +188,12 @@ def test_collinearity_diagnostics(df):
     msg = collinearity_message(t, labels={"a": "Taste"})
     assert "Taste (VIF" in msg and "unstable" in msg and "condition number" in msg
     assert collinearity_message(collinearity(df, ["b", "c"])) == ""
+
+
+def test_shapley_sampled_names_lmg_for_the_bootstrap_functions():
+    """Beyond the exact size the importance table calls LMG shapley_sampled; passing that name
+    on to the outranking and segment functions asks for the same LMG."""
+    from cvmkit.drivers.bootstrap import _check_methods
+
+    assert _check_methods(["shapley_sampled"]) == ["lmg"]
+    assert _check_methods(["lmg", "shapley_sampled", "pratt"]) == ["lmg", "pratt"]

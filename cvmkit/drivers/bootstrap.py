@@ -125,7 +125,9 @@ def _check_methods(methods: Any) -> list[str]:
 
     if isinstance(methods, str):
         methods = list(METHODS) if methods == "all" else [methods]
-    methods = list(methods)
+    # "shapley_sampled" is how the importance table names LMG estimated from random orders
+    # (beyond the exact size): asking for it again means asking for LMG
+    methods = list(dict.fromkeys("lmg" if m == "shapley_sampled" else m for m in methods))
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
         raise DataError(f"method(s) {', '.join(map(repr, unknown))} unknown; expected some of "
@@ -224,8 +226,8 @@ def outrank_probabilities(
 
     prep = prepare_drivers(data, outcome, drivers, weights=weights, missing=missing,
                            what="outrank probabilities")
-    methods = _check_methods([method])
-    raw = replicate_raw(prep, methods, n_boot, seed, exact_max, n_permutations)[method]
+    method = _check_methods([method])[0]
+    raw = replicate_raw(prep, [method], n_boot, seed, exact_max, n_permutations)[method]
     prob = outrank_matrix(shares_of(raw, method))
     point = relative_importance(data, outcome, drivers, methods=[method], weights=weights,
                                 missing=missing, exact_max=exact_max, _prepared=prep)

@@ -192,7 +192,7 @@ def compare_segments(
     what = "segment comparison"
     levels, _ = _segments(data, segment, what)
     dmap = driver_map(drivers)
-    _check_methods([method])
+    method = _check_methods([method])[0]
     need = _min_n(min_n, len(dmap))
     reps: dict[Any, np.ndarray] = {}
     point: dict[Any, np.ndarray] = {}
