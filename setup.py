@@ -10,6 +10,7 @@ the repository's own folders.  Everything else about the package is in ``pyproje
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from setuptools import setup
@@ -35,6 +36,8 @@ class build_py_with_bundle(build_py):  # noqa: N801 (setuptools' command naming)
             if not files:
                 raise SystemExit(f"cannot build cvmkit: no {pattern} files in '{root / source}'")
             out = Path(self.build_lib) / target
+            if out.is_dir():  # a build folder reused from an earlier build: no stale files
+                shutil.rmtree(out)
             self.mkpath(str(out))
             for f in files:
                 self.copy_file(str(f), str(out / f.name))
