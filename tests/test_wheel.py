@@ -215,3 +215,13 @@ def test_installed_kit_refuses_to_overwrite_copied_notebooks(installed: Installe
     assert again.returncode == 2
     assert "already holds" in again.stderr and "--force" in again.stderr
     assert "Traceback" not in again.stderr
+
+
+def test_runs_write_only_under_their_out_folders(installed: Installed) -> None:
+    """Nothing lands beside the bundled notebooks or the copies, or in the working folder."""
+    assert installed.results["run demo"].returncode == 0
+    assert sorted(p.name for p in installed.work.iterdir()) == \
+        ["mystudy", "nbs", "out_demo", "out_own", "sim"]
+    package = Path(installed.results["where"].stdout.strip()).parent
+    assert sorted(p.name for p in (package / "notebooks").iterdir()) == _notebook_names()
+    assert sorted(p.name for p in (installed.work / "nbs").iterdir()) == _notebook_names()
