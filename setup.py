@@ -23,7 +23,7 @@ BUNDLED = {
 }
 
 
-class build_py_with_bundle(build_py):  # noqa: N801 (setuptools' command naming)
+class BuildPyWithBundle(build_py):
     """``build_py`` that also copies the bundled folders into the package being built."""
 
     def run(self) -> None:
@@ -43,4 +43,4 @@ class build_py_with_bundle(build_py):  # noqa: N801 (setuptools' command naming)
                 self.copy_file(str(f), str(out / f.name))
 
 
-setup(cmdclass={"build_py": build_py_with_bundle})
+setup(cmdclass={"build_py": BuildPyWithBundle})
