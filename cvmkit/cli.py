@@ -7,6 +7,7 @@
     cvmkit new NAME [--title T] [--client C] [--demo-data]
     cvmkit validate STUDY.yaml [--data FILE]
     cvmkit simulate [--out data/demo] [--seed 2026] [-n 1200] [--shape NAME | --list-shapes]
+    cvmkit notebooks DIR [--force]
 
 ``cvmkit run`` with several study files (or ``-j N``) runs them as a batch, ``N`` at a time in
 worker processes, shows the overall progress and ends with a summary table of each study's
@@ -50,9 +51,23 @@ def parse_parameters(items: Sequence[str]) -> dict[str, Any]:
     return out
 
 
+def _note_unused_notebooks(notebooks: str | None) -> None:
+    """Say so when the current folder has a ``notebooks/`` that the run will not use."""
+    here = Path("notebooks")
+    if notebooks is not None or not here.is_dir():
+        return
+    from .pipeline import default_notebooks_dir
+
+    used = default_notebooks_dir()
+    if here.resolve() != used.resolve():
+        print(f"note: running the notebooks the kit ships ({used}); pass --notebooks notebooks "
+              "to run the ones in this folder", file=sys.stderr)
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from .pipeline import format_batch_summary, run_batch, run_study
 
+    _note_unused_notebooks(args.notebooks)
     params = parse_parameters(args.param or [])
     studies = args.studies or [None]
     if len(studies) > 1 and args.data:
@@ -194,6 +209,18 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_notebooks(args: argparse.Namespace) -> int:
+    from .resources import copy_notebooks, demo_study_path
+
+    copies = copy_notebooks(args.dir, force=args.force)
+    print(f"copied {len(copies)} notebooks into {Path(args.dir)}/")
+    for p in copies:
+        print(f"  {p.name}")
+    print(f"their default study is the bundled demo ({demo_study_path()}); run them with")
+    print(f"  cvmkit run STUDY.yaml --notebooks {args.dir}")
+    return 0
+
+
 def _cmd_simulate(args: argparse.Namespace) -> int:
     from .simulate import write_demo
     from .simulate.shapes import SHAPES, write_shape
@@ -229,7 +256,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", default="reports", help="reports folder (default: reports)")
     run.add_argument("-p", "--param", action="append", metavar="NAME=VALUE",
                      help="a notebook parameter, e.g. -p n_boot=500 (repeatable)")
-    run.add_argument("--notebooks", help="folder of numbered notebooks (default: notebooks/)")
+    run.add_argument("--notebooks", metavar="DIR",
+                     help="folder of numbered notebooks, e.g. copies made by `cvmkit notebooks "
+                          "DIR` (default: the notebooks the kit ships)")
     run.add_argument("--seed", type=int, default=2026, help="random seed (default: 2026)")
     run.add_argument("-j", "--jobs", type=int, default=1,
                      help="studies to run at the same time, in worker processes (default: 1)")
@@ -262,6 +291,12 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--seed", type=int, default=2026)
     sim.add_argument("-n", type=int, default=None, help="number of respondents (default 1,200)")
     sim.set_defaults(func=_cmd_simulate)
+
+    nbs = sub.add_parser("notebooks", help="copy the kit's notebooks into a folder, to change "
+                                           "them and run them with `cvmkit run --notebooks DIR`")
+    nbs.add_argument("dir", metavar="DIR", help="the folder to copy into (created if missing)")
+    nbs.add_argument("--force", action="store_true", help="overwrite notebooks already there")
+    nbs.set_defaults(func=_cmd_notebooks)
     return parser
 
 

@@ -47,5 +47,9 @@ class PipelineError(CvmkitError):
     """A notebook of a run failed; the message names the notebook and the cell."""
 
 
+class ResourceError(CvmkitError):
+    """A file the kit ships (its notebooks, the demo study) is missing or cannot be copied out."""
+
+
 class CvmkitWarning(UserWarning):
     """A flagged problem that lets the analysis go on (a skipped segment, a dropped row ...)."""

@@ -79,20 +79,22 @@ REPORT_PARAMETERS = ("client_name", "report_title", "report_date", "logo_path", 
 KERNEL_ENV = {"PYTHONHASHSEED": "0"}
 
 
-def _repo_root() -> Path:
-    return Path(__file__).resolve().parents[1]
-
-
 def default_notebooks_dir() -> Path:
-    """``notebooks/`` of the current folder if it has one, else the one beside the package."""
-    here = Path.cwd() / "notebooks"
-    return here if here.is_dir() else _repo_root() / "notebooks"
+    """The notebooks the kit ships (see :func:`cvmkit.resources.notebooks_dir`).
+
+    The current folder plays no part: other notebooks are run with ``notebooks_dir``
+    (``cvmkit run --notebooks DIR``).
+    """
+    from .resources import notebooks_dir
+
+    return notebooks_dir()
 
 
 def default_study_path() -> Path:
-    """The bundled demo study."""
-    here = Path.cwd() / "data" / "demo" / "study.yaml"
-    return here if here.is_file() else _repo_root() / "data" / "demo" / "study.yaml"
+    """The bundled demo study (see :func:`cvmkit.resources.demo_study_path`)."""
+    from .resources import demo_study_path
+
+    return demo_study_path()
 
 
 def discover_notebooks(notebooks_dir: str | Path) -> list[Path]:

@@ -16,12 +16,11 @@ from __future__ import annotations
 import difflib
 import re
 import shutil
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from pathlib import Path
 
-from .errors import CvmkitError
+from .errors import CvmkitError, ResourceError
 from .study import Study, slugify
 
 __all__ = ["STUDY_TEMPLATE", "hints", "known_keys", "new_study"]
@@ -273,6 +272,8 @@ def new_study(path: str | Path, *, title: str | None = None, client: str | None 
     ------
     CvmkitError
         When the folder already holds a study file and ``force`` is not set.
+    ResourceError
+        With ``demo_data``, when the bundled demo study cannot be found.
 
     Examples
     --------
@@ -285,6 +286,15 @@ def new_study(path: str | Path, *, title: str | None = None, client: str | None 
     if (folder / "study.yaml").exists() and not force:
         raise CvmkitError(f"'{folder / 'study.yaml'}' already exists; choose another NAME or "
                           "pass --force to overwrite it")
+    exports: list[Path] = []
+    if demo_data:  # the demo's survey export and transaction files, found before writing
+        from .resources import demo_dir
+
+        demo = demo_dir()
+        exports = sorted(demo.glob("*.csv"))
+        if not any(f.name == "responses.csv" for f in exports):
+            raise ResourceError(f"the demo's survey export '{demo / 'responses.csv'}' is "
+                                "missing; reinstall cvmkit")
     folder.mkdir(parents=True, exist_ok=True)
     slug = slugify(folder.resolve().name) or "study"
     title = title or f"{folder.resolve().name.replace('_', ' ').title()} — customer value study"
@@ -295,12 +305,8 @@ def new_study(path: str | Path, *, title: str | None = None, client: str | None 
     paths["study"].write_text(STUDY_TEMPLATE.format(**values), encoding="utf-8")
     paths["readme"].write_text(README_TEMPLATE.format(**values), encoding="utf-8")
     if demo_data:
-        from .simulate import write_demo
-
-        with tempfile.TemporaryDirectory() as tmp:
-            write_demo(tmp)
-            for f in sorted(Path(tmp).glob("*.csv")):
-                shutil.copyfile(f, folder / f.name)
+        for f in exports:
+            shutil.copyfile(f, folder / f.name)
         paths["data"] = folder / "responses.csv"
     return paths
 
