@@ -7,7 +7,7 @@
     cvmkit new NAME [--title T] [--client C] [--demo-data]
     cvmkit validate STUDY.yaml [--data FILE]
     cvmkit simulate [--out data/demo] [--seed 2026] [-n 1200] [--shape NAME | --list-shapes]
-    cvmkit notebooks DIR [--force]
+    cvmkit notebooks DIR [--force] [--study STUDY.yaml]
 
 ``cvmkit run`` with several study files (or ``-j N``) runs them as a batch, ``N`` at a time in
 worker processes, shows the overall progress and ends with a summary table of each study's
@@ -212,11 +212,15 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_notebooks(args: argparse.Namespace) -> int:
     from .resources import copy_notebooks, demo_study_path
 
-    copies = copy_notebooks(args.dir, force=args.force)
+    copies = copy_notebooks(args.dir, force=args.force, study=args.study)
     print(f"copied {len(copies)} notebooks into {Path(args.dir)}/")
     for p in copies:
         print(f"  {p.name}")
-    print(f"their default study is the bundled demo ({demo_study_path()}); run them with")
+    if args.study:
+        print(f"their default study is {Path(args.study).resolve()}, and the sections it has no "
+              "inputs for are left out; open them in JupyterLab, or run them with")
+    else:
+        print(f"their default study is the bundled demo ({demo_study_path()}); run them with")
     print(f"  cvmkit run STUDY.yaml --notebooks {args.dir}")
     return 0
 
@@ -296,6 +300,8 @@ def build_parser() -> argparse.ArgumentParser:
                                            "them and run them with `cvmkit run --notebooks DIR`")
     nbs.add_argument("dir", metavar="DIR", help="the folder to copy into (created if missing)")
     nbs.add_argument("--force", action="store_true", help="overwrite notebooks already there")
+    nbs.add_argument("--study", help="make the copies for this study file: its path as the "
+                                     "default, the sections it cannot run left out")
     nbs.set_defaults(func=_cmd_notebooks)
     return parser
 

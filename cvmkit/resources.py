@@ -91,14 +91,16 @@ def demo_study_path() -> Path:
     return path
 
 
-def _point_study_path_at(source: str, folder: Path) -> str:
+def _point_study_path_at(source: str, folder: Path, study: Path | None = None) -> str:
     """``source`` of a ``parameters`` cell with a relative ``study_path`` made absolute.
 
     The relative path is resolved against ``folder`` (where the notebook it came from is), so
-    the new value names the same file.
+    the new value names the same file; with ``study`` the value becomes that study instead.
     """
     def absolute(m: re.Match[str]) -> str:
         value = m.group("value")
+        if study is not None:
+            return f"{m.group('lhs')}{json.dumps(str(study.resolve()))}{m.group('rest')}"
         if not value or Path(value).is_absolute():
             return m.group(0)
         target = (folder / value).resolve()
@@ -112,12 +114,16 @@ def _is_parameters_cell(cell: dict[str, Any]) -> bool:
             and "parameters" in cell.get("metadata", {}).get("tags", []))
 
 
-def copy_notebooks(dest: str | Path, *, force: bool = False) -> list[Path]:
+def copy_notebooks(dest: str | Path, *, force: bool = False,
+                   study: str | Path | None = None) -> list[Path]:
     """Copy the bundled notebooks into ``dest``, to be changed and run with ``--notebooks``.
 
     In each copy, the ``parameters`` cell's default ``study_path`` (relative to the bundled
     notebooks) is replaced by the absolute path of the file it named, so a copy opened in
     JupyterLab still runs on the bundled demo study.  Nothing else in the notebooks changes.
+    With ``study``, the copies are made for that study instead: ``study_path`` names it, and
+    the sections whose inputs it lacks are left out (each replaced by its one sentence, as a
+    run does; :mod:`cvmkit.sections`), so every copy runs in JupyterLab as it is.
 
     Parameters
     ----------
@@ -125,6 +131,8 @@ def copy_notebooks(dest: str | Path, *, force: bool = False) -> list[Path]:
         The folder to copy into (created if missing).
     force : bool
         Overwrite notebooks of the same name already in ``dest``.
+    study : str or Path, optional
+        A study file the copies are made for.
 
     Returns
     -------
@@ -162,15 +170,28 @@ def copy_notebooks(dest: str | Path, *, force: bool = False) -> list[Path]:
         names = ", ".join(t.name for t in existing)
         raise ResourceError(f"'{folder}' already holds {names}; pass --force to overwrite "
                             "them, or choose another folder")
+    caps = None
+    if study is not None:
+        from .study import load_study
+
+        caps = load_study(study).capabilities()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for src, target in zip(sources, targets):
             nb = json.loads(src.read_text(encoding="utf-8"))
+            if caps is not None:
+                import nbformat
+
+                from .sections import prune_notebook
+
+                nb = json.loads(nbformat.writes(prune_notebook(
+                    nbformat.reads(json.dumps(nb), as_version=4), caps, src.name)))
             for cell in nb.get("cells", []):
                 if _is_parameters_cell(cell):
                     text = cell["source"]
                     text = "".join(text) if isinstance(text, list) else text
-                    new = _point_study_path_at(text, source_dir)
+                    new = _point_study_path_at(text, source_dir,
+                                               Path(study) if study is not None else None)
                     cell["source"] = (new.splitlines(keepends=True)
                                       if isinstance(cell["source"], list) else new)
             target.write_text(json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False)

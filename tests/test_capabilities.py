@@ -257,3 +257,17 @@ def test_simulate_shape_and_list_from_the_command_line(tmp_path, capsys):
     assert "will skip: Perceptual map — a perceptual map needs at least three brands" in out
     assert out.strip().endswith("ready to run with `cvmkit run "
                                 f"{tmp_path / 's' / 'study.yaml'}`")
+
+
+def test_notebooks_copied_for_a_study_run_in_the_lab_as_they_are(tmp_path, capsys):
+    """`cvmkit notebooks DIR --study S`: copies pointing at S without the sections S lacks."""
+    study = write_shape(tmp_path / "s", "minimal", n=40)["study"]
+    assert main(["notebooks", str(tmp_path / "nbs"), "--study", str(study)]) == 0
+    nb = nbformat.read(tmp_path / "nbs" / "02_needs_vs_wants.ipynb", as_version=4)
+    params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    assert json.dumps(str(study.resolve())) in params.source
+    assert not any(t.startswith(TAG_PREFIX) and t != "requires-drivers"
+                   and t != "requires-overall" and t != "requires-needs"
+                   and t != "requires-importance"
+                   for c in nb.cells for t in c.metadata.get("tags", []))
+    assert any("Kano analysis — not run" in c.source for c in nb.cells)
