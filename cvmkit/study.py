@@ -625,6 +625,10 @@ def _parse(raw: Mapping[str, Any], root: str, source: str | None) -> Study:
             need_scale(spec["scale"], f"outcomes.{name}.scale")
             outcomes[str(name)] = spec
 
+    if attributes and not outcomes and not any(a.importance for a in attributes):
+        problems.add("outcomes", "the study needs an overall rating (e.g. `value: {column: "
+                                 "..., scale: ...}`) or stated importance for its attributes: "
+                                 "without either, no attribute's importance can be told")
     touchpoints: list[Touchpoint] = []
     stages = _as_str_list(raw.get("stages"), "stages", problems)
     for i, t in enumerate(raw.get("touchpoints") or []):

@@ -90,9 +90,13 @@ def test_data_dependent_capabilities_single_segment_level_and_wave():
 def test_no_outcome_means_no_driver_analysis():
     spec = _minimal()
     del spec["outcomes"]
+    with pytest.raises(StudySpecError, match="outcomes: the study needs an overall rating"):
+        Study.from_dict(spec)  # nor stated importance: nothing to analyse
+    spec["attributes"][0]["importance"] = "imp_a"
+    spec["scales"]["importance"] = {"min": 1, "max": 5}
     caps = Study.from_dict(spec).capabilities()
     assert not caps["overall"] and not caps["drivers"]
-    assert not caps["needs"] and not caps["importance"]  # nor Kano, nor stated importance
+    assert not caps["needs"] and caps["importance"]  # no Kano; stated importance
     assert Study.from_dict(spec).overall_outcome is None
 
 
