@@ -466,7 +466,7 @@ def collinearity_message(table: pd.DataFrame, labels: Mapping[str, str] | None =
             "shrink them, inflate them or flip their sign — so a coefficient does not say how "
             "much a driver matters.")
     if cond > CONDITION_HIGH:
-        parts.append(f"The condition number is {cond:.0f} (above {CONDITION_HIGH:.0f}): the "
+        parts.append(f"The condition number is {cond:,.0f} (above {CONDITION_HIGH:.0f}): the "
                      "drivers as a whole are strongly collinear.")
     parts.append("Read the relative-importance shares instead: they split the explained "
                  "variance fairly among correlated drivers.")
