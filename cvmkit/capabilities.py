@@ -35,12 +35,20 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .study import Study
 
-__all__ = ["CAPABILITIES", "Capability", "missing_sentence", "study_capabilities"]
+__all__ = ["CAPABILITIES", "DOMINANCE_MAX", "LOGIT_DOMINANCE_MAX", "Capability",
+           "missing_sentence", "study_capabilities"]
+
+#: Most drivers for complete and conditional dominance (2^p R² fits).
+DOMINANCE_MAX = 20
+#: Most drivers for dominance analysis of a top-box logit (2^p logit fits).
+LOGIT_DOMINANCE_MAX = 12
 
 #: Every analysis a study may or may not support, with its name for a reader.
 CAPABILITIES: dict[str, str] = {
     "overall": "Analyses of an overall rating",
     "drivers": "Driver analysis",
+    "dominance": "Complete and conditional dominance",
+    "logit_dominance": "Dominance analysis of the top box",
     "kano": "Kano analysis",
     "stated_importance": "Stated importance",
     "needs": "Needs and wants",
@@ -152,6 +160,15 @@ def study_capabilities(study: Study, data: pd.DataFrame | None = None
         why["drivers"] = why["overall"]
     elif len(study.attributes) < 2:
         why["drivers"] = "driver analysis needs at least two attributes"
+    p = len(study.attributes)
+    for name, most, fits in (("dominance", DOMINANCE_MAX, "R²"),
+                             ("logit_dominance", LOGIT_DOMINANCE_MAX, "logit")):
+        if "drivers" in why:
+            why[name] = why["drivers"]
+        elif p > most:
+            why[name] = (f"it compares all 2^p {fits} models, which is done for up to {most} "
+                         f"attributes (the study has {p}); the relative-importance shares "
+                         "still rank every attribute")
     if not study.kano_pairs():
         why["kano"] = ("the study has no Kano question pairs (a `kano:` pair of functional and "
                        "dysfunctional columns under an attribute)")

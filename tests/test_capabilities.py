@@ -60,8 +60,8 @@ def test_demo_supports_everything():
 def test_minimal_study_supports_only_the_overall_analyses():
     study = Study.from_dict(_minimal())
     caps = study.capabilities()
-    assert {n for n, c in caps.items() if c.available} == {"overall", "drivers", "needs",
-                                                           "importance"}
+    assert {n for n, c in caps.items() if c.available} == {
+        "overall", "drivers", "dominance", "logit_dominance", "needs", "importance"}
     assert caps["kano"].sentence.startswith("Kano analysis — not run: the study has no Kano")
     assert caps["competitors"].reason.startswith("the study rates one brand only")
     assert not study.supports("segments")
@@ -98,6 +98,15 @@ def test_no_outcome_means_no_driver_analysis():
     assert not caps["overall"] and not caps["drivers"]
     assert not caps["needs"] and caps["importance"]  # no Kano; stated importance
     assert Study.from_dict(spec).overall_outcome is None
+
+
+def test_dominance_is_limited_by_the_number_of_attributes():
+    spec = _minimal()
+    spec["attributes"] = [{"id": f"a{i}", "performance": f"q{i}", "scale": "r"}
+                          for i in range(13)]
+    caps = Study.from_dict(spec).capabilities()
+    assert caps["dominance"] and not caps["logit_dominance"]
+    assert "up to 12 attributes (the study has 13)" in caps["logit_dominance"].reason
 
 
 def test_overall_outcome_falls_back_to_csat():

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..capabilities import DOMINANCE_MAX  # most drivers for dominance (2^p subset fits)
 from ..errors import AnalysisError, CvmkitWarning, DataError
 from ._metrics import METRIC_ROWS, metric_rows
 from .bootstrap import BOOT_EXACT_MAX, _check_methods, replicate_raw, shares_of
@@ -54,9 +55,6 @@ METHODS = ("lmg", "relative_weights", "dominance_general", "pratt", "betasq", "f
 #: Columns of the table :func:`relative_importance` returns.
 IMPORTANCE_COLUMNS = ["driver", "method", "raw", "share", "lower", "upper", "rank", "se", "r2",
                       "n", "note"]
-
-#: Largest number of drivers for dominance analysis (2^p subset fits are stored).
-DOMINANCE_MAX = 20
 
 
 def relative_importance(

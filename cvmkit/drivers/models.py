@@ -32,6 +32,7 @@ import statsmodels.api as sm
 from numba import njit
 from scipy import stats
 
+from ..capabilities import LOGIT_DOMINANCE_MAX
 from ..errors import AnalysisError, CvmkitWarning, DataError
 from .diagnostics import Drivers, PreparedDrivers, prepare_drivers
 from .lmg import run_chunks
@@ -438,7 +439,7 @@ def logit_dominance(
     *,
     top_box: float | None = None,
     weights: Any = None,
-    max_drivers: int = 12,
+    max_drivers: int = LOGIT_DOMINANCE_MAX,
     table: str = "importance",
 ) -> pd.DataFrame:
     """Dominance analysis of a binary outcome over McFadden's pseudo-R².
