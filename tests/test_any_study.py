@@ -37,9 +37,24 @@ DEMO_WORDS = ("Acme", "BeanCo", "Roastly", "Daily Grind", "coffee", "café", "ba
               "is taste", "than hygiene", "age band", "age_band")
 
 
+_RUNS: dict[str, object] = {}
+
+
 @pytest.fixture(scope="session")
 def shape_runs(tmp_path_factory) -> dict[str, Path]:
-    """Every shape and the real survey, run once as one batch on two workers."""
+    """Every shape and the real survey, run once as one batch on two workers (a failed batch
+    fails every test that needs it, without running again)."""
+    if "runs" not in _RUNS:
+        try:
+            _RUNS["runs"] = _run_shapes(tmp_path_factory)
+        except AssertionError as exc:
+            _RUNS["runs"] = exc
+    if isinstance(_RUNS["runs"], AssertionError):
+        raise _RUNS["runs"]
+    return _RUNS["runs"]
+
+
+def _run_shapes(tmp_path_factory) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("shapes")
     studies = {name: write_shape(base / name, name, n=N, seed=7)["study"] for name in SHAPES}
     real = base / "ecsi_mobi"

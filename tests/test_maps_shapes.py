@@ -109,3 +109,15 @@ def test_perceptual_map_without_stated_importance_keeps_every_attribute():
     assert set(pts["kind"]) == {"brand", "attribute"}
     assert (pts["kind"] == "attribute").sum() == 4
     assert pts["dim2"].notna().all()
+
+
+def test_derived_importance_reads_lmg_estimated_from_random_orders():
+    """Beyond the exact size notebook 03's table names LMG shapley_sampled."""
+    from cvmkit.maps import derived_importance
+
+    study = Study.from_dict(toy_spec())
+    table = pd.DataFrame({"driver": ["taste", "speed", "taste"],
+                          "method": ["shapley_sampled", "shapley_sampled", "pratt"],
+                          "share": [60.0, 40.0, 70.0]})
+    got = derived_importance(study, table=table).set_index("attribute")["importance"]
+    assert got.to_dict() == {"taste": 60.0, "speed": 40.0}
