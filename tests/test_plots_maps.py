@@ -122,6 +122,11 @@ def test_ipa_segments_need_a_choice_and_grid_draws_each(data, study):
                                                             block["importance"]))
     with pytest.raises(DataError, match="lacks columns"):
         plot_ipa(ipa.drop(columns=["quadrant"]))
+    # a segment without importance (too small for its own drivers) gets a panel saying so
+    empty = ipa.assign(quadrant=ipa["quadrant"].where(ipa["segment"] != "S1"))
+    axes = plot_ipa_grid(empty)
+    assert [a.get_title() for a in axes] == ["S1", "S2"]
+    assert "no attribute has both importance" in axes[0].texts[0].get_text()
 
 
 # ------------------------------------------------------------------ benchmark

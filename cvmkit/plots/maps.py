@@ -187,7 +187,9 @@ def plot_ipa_grid(
     Returns
     -------
     numpy.ndarray of Axes
-        One Axes per segment, in the table's order (the figure is ``axes[0].figure``).
+        One Axes per segment, in the table's order (the figure is ``axes[0].figure``); a
+        segment without any attribute placed (no importance estimated for it) gets a panel
+        saying so.
 
     Examples
     --------
@@ -201,6 +203,13 @@ def plot_ipa_grid(
                              squeeze=False)
     flat = axes.ravel()
     for ax, seg in zip(flat, segs):
+        if ipa.loc[ipa["segment"] == seg, "quadrant"].isna().all():
+            # e.g. a segment too small for its own driver analysis: say so in its panel
+            ax.set_axis_off()
+            ax.set_title(str(seg))
+            ax.text(0.5, 0.5, "no attribute has both importance\nand performance here",
+                    ha="center", va="center", transform=ax.transAxes, color="0.4")
+            continue
         plot_ipa(ipa, segment=seg, diagonal=diagonal, arrows=arrows, labels=labels,
                  quadrant_labels=True, title=str(seg), ax=ax)
         for t in ax.texts:
