@@ -82,6 +82,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             if getattr(exc, "run_dir", None) is None:  # a failed run has said why already
                 print(f"error: {exc}", file=sys.stderr)
             return 1
+        _print_sample(result.run_dir)
         if result.report is not None:
             print(f"report: {result.report}")
         return 0
@@ -93,6 +94,22 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if failed:
         print(f"{len(failed)} of {len(results)} studies failed", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _print_sample(run_dir: Path | None) -> None:
+    """Who the run analysed: respondents kept, excluded and why (notebook 01's results)."""
+    import json
+
+    from .summary import summarize_sample
+
+    path = Path(run_dir or ".") / "results" / "01_data_collection.json"
+    try:
+        results = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if isinstance(results, dict):
+        for sentence in summarize_sample(results):
+            print(f"respondents: {sentence}")
 
 
 def _cmd_new(args: argparse.Namespace) -> int:

@@ -244,7 +244,8 @@ def summarize_sample(results: Mapping[str, Any],
         checks = [str(c) for c in _seq(_get(results, "exclusion_checks"))]
         if _get(results, "numbered_rows") is True and "duplicate" in checks:
             out.append("The export carries no respondent id, so a duplicate is a row that "
-                       "repeats an earlier one answer for answer.")
+                       "repeats an earlier one in every answer, its open-ended answer or "
+                       "interview length included.")
     kept = _counted(_get(results, "flagged_not_excluded"))
     if kept:
         out.append("Other quality flags were counted but the respondents kept, as the study "

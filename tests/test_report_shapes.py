@@ -150,7 +150,7 @@ def test_exclusions_are_stated_and_weighting_only_when_declared(run: Path) -> No
         "The analysis uses 500 of the 503 respondents in the survey export.",
         "3 were excluded: 3 duplicate submissions.",
         "The export carries no respondent id, so a duplicate is a row that repeats an earlier "
-        "one answer for answer.",
+        "one in every answer, its open-ended answer or interview length included.",
         "Other quality flags were counted but the respondents kept, as the study does not "
         "exclude on them: 12 speeders (too fast to have read the questions)."]
     text = _text(build_report(run).read_text(encoding="utf-8"))
