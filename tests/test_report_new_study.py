@@ -3,6 +3,7 @@ runnable spec with a hint for each problem."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -57,7 +58,9 @@ def test_scaffold_with_demo_data_validates(tmp_path: Path, capsys) -> None:
     assert code == 0, err
     assert "the study file is valid (5 attributes, 4 brands)" in out
     assert "ready to run with `cvmkit run" in out
-    assert "respondents kept after the checks" in out
+    assert re.search(r"quality checks: [\d,]+ of [\d,]+ respondents kept \(\d+ excluded: "
+                     r"duplicate \d+", out), out
+    assert "will run: " in out
     assert "note: column 'resp_id'" in out  # the demo's planted duplicates, as a note
 
 
