@@ -103,8 +103,8 @@ def test_validate_suggests_the_key_meant(tmp_path: Path, capsys) -> None:
      "no column of the data looks like 'zzz'; correct `attributes[3].kano.functional` or "
      "delete it if the survey did not ask this"),
     ("titel: unknown key (a typo?)", [], "did you mean 'title'?"),
-    ("respondent_id: required", [],
-     "add `respondent_id:` to the study file (see the template written by `cvmkit new`)"),
+    ("title: required", [],
+     "add `title:` to the study file (see the template written by `cvmkit new`)"),
     ("(yaml) line 3, column 1: not valid YAML (found a tab)", [],
      "indent with spaces (not tabs), keep the same indentation in a list, and quote values "
      "that contain ':' or '#'"),
