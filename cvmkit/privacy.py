@@ -66,17 +66,61 @@ def _mask_group_1(match: re.Match) -> str:
     return match.group(0)[: match.start(1) - match.start(0)] + NAME_MASK
 
 
-def _name_pattern(names: Iterable[str]) -> re.Pattern | None:
-    parts: set[str] = set()
-    for n in names:
-        if not isinstance(n, str) or not n.strip():
-            continue
-        parts.add(n.strip())
-        parts.update(p for p in n.split() if len(p) >= 3)
-    if not parts:
-        return None
-    alternatives = "|".join(re.escape(p) for p in sorted(parts, key=len, reverse=True))
-    return re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE)
+#: A word of a name or of a text: a run of letters and digits (apostrophes and hyphens split).
+_TOKEN = re.compile(r"[^\W_]+")
+#: What may stand between two words of a name in a text ("Jo Bloggs", "O'Brien", "Jean-Luc").
+_GAP = re.compile(r"[\s'’\-.]{1,3}")
+
+
+class _Names:
+    """Declared names as word sequences (case-folded), with the lengths they come in.
+
+    Each full name and each of its parts of three or more characters is a phrase.  Looking a
+    text's words up in this set costs time in proportion to the text (times the few distinct
+    phrase lengths), however many names are declared — one regular expression alternating every
+    name costs time in proportion to texts × names.
+    """
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.phrases: set[tuple[str, ...]] = set()
+        for n in names:
+            if not isinstance(n, str) or not n.strip():
+                continue
+            full = unicodedata.normalize("NFKC", n.strip())
+            for phrase in {full, *(p for p in full.split() if len(p) >= 3)}:
+                words = tuple(w.casefold() for w in _TOKEN.findall(phrase))
+                if words:
+                    self.phrases.add(words)
+        self.lengths = sorted({len(p) for p in self.phrases}, reverse=True)
+
+    def __bool__(self) -> bool:
+        return bool(self.phrases)
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """``(start, end)`` of each declared name in ``text``, left to right, longest first."""
+        words = list(_TOKEN.finditer(text))
+        folded = [w.group().casefold() for w in words]
+        spans: list[tuple[int, int]] = []
+        i = 0
+        while i < len(words):
+            length = next((k for k in self.lengths if i + k <= len(words)
+                           and tuple(folded[i:i + k]) in self.phrases
+                           and all(_GAP.fullmatch(text[words[j - 1].end():words[j].start()])
+                                   for j in range(i + 1, i + k))), 0)
+            if length:
+                spans.append((words[i].start(), words[i + length - 1].end()))
+                i += length
+            else:
+                i += 1
+        return spans
+
+
+def _mask_names(text: str, names: _Names) -> str:
+    out, last = [], 0
+    for start, end in names.spans(text):
+        out += [text[last:start], NAME_MASK]
+        last = end
+    return "".join(out) + text[last:]
 
 
 def mask_pii(text: pd.Series | str, names: Iterable[str] = ()) -> pd.Series | str:
@@ -104,7 +148,7 @@ def mask_pii(text: pd.Series | str, names: Iterable[str] = ()) -> pd.Series | st
     >>> mask_pii("Great! ｊｏ＠ｅｘａｍｐｌｅ．ｃｏｍ / +44 (0)20 7946 0958 - Jo Bloggs")
     'Great! [email] / [phone] - [name]'
     """
-    pattern = _name_pattern(names)
+    index = _Names(names)
 
     def one(s: object) -> object:
         if not isinstance(s, str):
@@ -112,8 +156,8 @@ def mask_pii(text: pd.Series | str, names: Iterable[str] = ()) -> pd.Series | st
         s = _ZERO_WIDTH.sub("", unicodedata.normalize("NFKC", s))
         s = EMAIL_RE.sub(EMAIL_MASK, s)
         s = PHONE_RE.sub(PHONE_MASK, s)
-        if pattern is not None:
-            s = pattern.sub(NAME_MASK, s)
+        if index:
+            s = _mask_names(s, index)
         s = _EMAIL_EXTRA.sub(EMAIL_MASK, s)
         s = _PHONE_EXTRA.sub(PHONE_MASK, s)
         s = _SELF_NAME.sub(_mask_group_1, s)
@@ -127,7 +171,6 @@ def mask_pii(text: pd.Series | str, names: Iterable[str] = ()) -> pd.Series | st
 def find_pii(text: str, names: Iterable[str] = ()) -> list[str]:
     """The e-mail addresses, phone numbers and declared names found in ``text``."""
     found = EMAIL_RE.findall(text) + PHONE_RE.findall(text)
-    pattern = _name_pattern(names)
-    if pattern is not None:
-        found += pattern.findall(text)
+    index = _Names(names)
+    found += [text[a:b] for a, b in index.spans(text)]
     return found

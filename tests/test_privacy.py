@@ -42,3 +42,16 @@ def test_declared_names_masked_whole_words_only():
 def test_find_pii_lists_what_it_found():
     found = find_pii("x jo@example.com y 07700 900123 z Bob Jones", names=["Bob Jones"])
     assert "jo@example.com" in found and "Bob Jones" in found and len(found) == 3
+
+
+def test_declared_names_are_looked_up_word_by_word():
+    """Full names and their parts of 3+ characters, whatever their punctuation or case; a
+    name is found as whole words only, longest first, among many declared names."""
+    from cvmkit.privacy import find_pii
+
+    names = ["Mary-Jane O'Brien", "Jo Bloggs", *[f"Person{i} Surname{i}" for i in range(2000)]]
+    text = "mary-jane o'brien and JO BLOGGS met bloggsy, Jo and obrien; surname1999 too"
+    assert mask_pii(text, names) == ("[name] and [name] met bloggsy, Jo and obrien; "
+                                     "[name] too")
+    assert find_pii("Ask Bloggs", names) == ["Bloggs"]
+    assert mask_pii("O'Brien", names) == "[name]"
