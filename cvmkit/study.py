@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -180,7 +180,7 @@ class Study:
     @property
     def slug(self) -> str:
         """A file-system-safe name for the study (from its ``slug`` key, else its title)."""
-        return self.extra.get("slug") or slugify(self.title)
+        return self.extra.get("slug") or slugify(self.title)[:100] or "study"
 
     @property
     def brands(self) -> tuple[Brand, ...]:
@@ -422,6 +422,52 @@ class Study:
 _KNOWN_KEYS = {f.name for f in fields(Study)} | {"slug", "kano"}
 
 
+#: Largest magnitude of a scale's end points (beyond, arithmetic on ratings overflows).
+_SCALE_BOUND = 1e9
+#: Longest title, label or name a study may give (a report prints them whole).
+_TEXT_BOUND = 500
+#: Largest study file read (a study file is a few kilobytes; more is a mistake or an attack).
+_FILE_BOUND = 1_000_000
+#: What a slug may hold: it names a folder under the reports folder.
+_SLUG = re.compile(r"[a-z0-9][a-z0-9_\-]{0,99}")
+#: The only placeholder column names may hold.
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def _long_texts(value: Any, key: str = "") -> Iterator[tuple[str, str]]:
+    """``(key path, text)`` of every string in a parsed study longer than the bound."""
+    if isinstance(value, str):
+        if len(value) > _TEXT_BOUND:
+            yield key or "(top level)", value
+    elif isinstance(value, Mapping):
+        for k, v in value.items():
+            yield from _long_texts(v, f"{key}.{k}" if key else str(k)[:60])
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _long_texts(v, f"{key}[{i}]")
+
+
+def _templates(raw: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """``(key path, column template)`` of the study's brand-templated column names."""
+    for i, a in enumerate(raw.get("attributes") or []):
+        if isinstance(a, Mapping) and isinstance(a.get("performance"), str):
+            yield f"attributes[{i}].performance", a["performance"]
+    outcomes = raw.get("outcomes")
+    for name, spec in (outcomes.items() if isinstance(outcomes, Mapping) else ()):
+        col = spec.get("column") if isinstance(spec, Mapping) else spec
+        if isinstance(col, str):
+            yield f"outcomes.{name}", col
+    price = raw.get("price")
+    if isinstance(price, Mapping) and isinstance(price.get("perceived"), str):
+        yield "price.perceived", price["perceived"]
+
+
+def _is_number(value: Any) -> bool:
+    """A finite int or float (not a bool)."""
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and value == value and abs(value) != float("inf"))
+
+
 def _free_name(base: str, taken: set[str]) -> str:
     """``base``, else ``base_1``, ``base_2`` … whichever is not in ``taken``."""
     name, i = base, 0
@@ -504,8 +550,11 @@ def _scale(name: str, value: Any, problems: _Problems) -> Scale | None:
         problems.add(key, f"expected a mapping with min and max, got {value!r}")
         return None
     lo, hi = value.get("min"), value.get("max")
-    if not isinstance(lo, (int, float)) or not isinstance(hi, (int, float)):
+    if not _is_number(lo) or not _is_number(hi):
         problems.add(key, "min and max must both be numbers")
+        return None
+    if max(abs(lo), abs(hi)) > _SCALE_BOUND:
+        problems.add(key, f"min and max must lie within ±{_SCALE_BOUND:g}, got {lo} and {hi}")
         return None
     if lo >= hi:
         problems.add(key, f"min ({lo}) must be below max ({hi})")
@@ -515,6 +564,12 @@ def _scale(name: str, value: Any, problems: _Problems) -> Scale | None:
         problems.add(f"{key}.missing", f"expected a list of numeric codes, got {missing!r}")
         missing = []
     labels = value.get("labels", {}) or {}
+    if not isinstance(labels, Mapping) or not all(  # (JSON writes the codes as text)
+            (isinstance(k, int) and not isinstance(k, bool))
+            or (isinstance(k, str) and re.fullmatch(r"-?\d+", k)) for k in labels):
+        problems.add(f"{key}.labels", f"expected a mapping of whole-number codes to labels, "
+                                      f"got {labels!r}"[:200])
+        labels = {}
     return Scale(name, float(lo), float(hi), tuple(float(m) for m in missing),
                  {int(k): str(v) for k, v in labels.items()})
 
@@ -539,7 +594,15 @@ def _parse(raw: Mapping[str, Any], root: str, source: str | None) -> Study:
                              source)
     for k in raw:
         if k not in _KNOWN_KEYS:
-            problems.add(str(k), "unknown key (a typo?)")
+            problems.add(str(k)[:60], "unknown key (a typo?)")
+    for key, text in _long_texts(raw):
+        problems.add(key, f"{len(text):,} characters, more than the {_TEXT_BOUND} a title, label "
+                          "or name may have")
+    for key, template in _templates(raw):
+        extra_fields = [f for f in _PLACEHOLDER.findall(template) if f != "brand"]
+        if extra_fields or template.count("{") != template.count("}"):
+            problems.add(key, f"'{template[:80]}': the only placeholder a column name may hold "
+                              "is {brand}")
     for k in ("title", "brand", "attributes", "scales"):
         if k not in raw or raw[k] in (None, "", []):
             problems.add(k, "required")
@@ -678,6 +741,10 @@ def _parse(raw: Mapping[str, Any], root: str, source: str | None) -> Study:
         if not isinstance(target, Mapping) or not target:
             problems.add(f"weights.targets.{col}", "expected a mapping of level to share")
             continue
+        if not all(_is_number(v) for v in target.values()):
+            bad = next(v for v in target.values() if not _is_number(v))
+            problems.add(f"weights.targets.{col}", f"shares must be numbers, got {bad!r}")
+            continue
         total = sum(float(v) for v in target.values())
         if any(float(v) < 0 for v in target.values()) or total <= 0:
             problems.add(f"weights.targets.{col}", "shares must be non-negative, not all zero")
@@ -688,6 +755,9 @@ def _parse(raw: Mapping[str, Any], root: str, source: str | None) -> Study:
     if codes_raw is not None:
         if not isinstance(codes_raw, Mapping) or set(codes_raw) != set(KANO_ANSWERS):
             problems.add("kano.codes", f"expected one code for each of {', '.join(KANO_ANSWERS)}")
+        elif not all(isinstance(v, int) and not isinstance(v, bool) for v in codes_raw.values()):
+            bad = next(v for v in codes_raw.values() if not isinstance(v, int))
+            problems.add("kano.codes", f"codes must be whole numbers, got {bad!r}")
         else:
             kano_codes = {k: int(v) for k, v in codes_raw.items()}
             if len(set(kano_codes.values())) != len(kano_codes):
@@ -710,6 +780,9 @@ def _parse(raw: Mapping[str, Any], root: str, source: str | None) -> Study:
     extra = dict(raw.get("extra") or {})
     if raw.get("slug"):
         extra["slug"] = str(raw["slug"])
+        if not _SLUG.fullmatch(extra["slug"]):
+            problems.add("slug", f"'{extra['slug'][:60]}' must be lower-case letters, digits, '_' "
+                                 "or '-' (at most 100; it names the run's folder)")
 
     if problems:
         raise StudySpecError(problems, source)
@@ -727,6 +800,18 @@ def _parse(raw: Mapping[str, Any], root: str, source: str | None) -> Study:
         root=root, source=source, weight_column=str(raw.get("weight_column") or "weight"),
         numbered_rows=bool(raw.get("numbered_rows", False)), bound=bool(raw.get("bound", False)),
     )
+
+
+class _StudyLoader(yaml.SafeLoader):
+    """YAML's safe loader without anchors and aliases: a study file needs none, and aliases
+    nested in aliases expand to billions of items (a "billion laughs")."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.events.AliasEvent):
+            event = self.peek_event()
+            raise yaml.YAMLError(f"line {event.start_mark.line + 1}: aliases (*{event.anchor}) "
+                                 "are not supported in a study file; write the value out")
+        return super().compose_node(parent, index)
 
 
 def load_study(path: str | Path) -> Study:
@@ -757,12 +842,27 @@ def load_study(path: str | Path) -> Study:
     if not p.is_file():
         raise StudySpecError([f"(file): study file '{p}' does not exist"], str(p))
     try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+        size = p.stat().st_size
+        if size > _FILE_BOUND:
+            raise StudySpecError([f"(file): {size:,} bytes, more than a study file's "
+                                  f"{_FILE_BOUND:,}"], str(p))
+        text = p.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise StudySpecError([f"(file): not UTF-8 text (byte {exc.start}: "
+                              f"{exc.object[exc.start:exc.start + 1]!r}); save the study file "
+                              "as UTF-8"], str(p)) from None
+    except OSError as exc:
+        raise StudySpecError([f"(file): cannot read the study file ({exc.strerror or exc})"],
+                             str(p)) from None
+    if "\x00" in text:
+        raise StudySpecError(["(file): a binary file, not a YAML study file"], str(p))
+    try:
+        raw = yaml.load(text, Loader=_StudyLoader)  # noqa: S506 - a SafeLoader without aliases
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
+        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         msg = getattr(exc, "problem", None) or str(exc)
-        raise StudySpecError([f"(yaml) {where}: not valid YAML ({msg})"], str(p)) from None
+        raise StudySpecError([f"(yaml){where}: not valid YAML ({msg})"], str(p)) from None
     if raw is None:
         raise StudySpecError(["(file): the study file is empty"], str(p))
     return Study.from_dict(raw, root=p.parent.resolve(), source=str(p))

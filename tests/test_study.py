@@ -124,3 +124,47 @@ def test_yaml_template_keys_round_trip(spec, tmp_path):
     assert study.kano_codes == {"like": 1, "must_be": 2, "neutral": 3, "live_with": 4, "dislike": 5}
     assert study.weights["targets"]["region"]["South"] == 0.3
     assert [t.id for t in study.codeframe][:2] == ["taste", "waiting"]
+
+
+# ------------------------------------------------------------------ hostile study files
+def _spec_text(**changes) -> str:
+    spec = {"title": "T", "brand": "B", "scales": {"r": {"min": 1, "max": 10}},
+            "attributes": [{"id": "a", "performance": "q_a", "scale": "r"}],
+            "outcomes": {"value": {"column": "overall", "scale": "r"}}}
+    spec.update(changes)
+    return yaml.safe_dump(spec, allow_unicode=True)
+
+
+@pytest.mark.parametrize("content, expected", [
+    (b"\xff\xfe\x00t\x00i", "(file): not UTF-8 text"),
+    ("title: Caf\xe9\nbrand: B\n".encode("latin-1"), "(file): not UTF-8 text"),
+    (b"title: T\x00\x00\x00", "(file): a binary file"),
+    (b"a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n", "aliases (*a) are not supported"),
+    (b"title: !!python/object:os.system ls\n", "(yaml) line 1"),
+    (_spec_text(slug="../../../x").encode(), "slug: '../../../x' must be lower-case"),
+    (_spec_text(title="x" * 2_000_000).encode(), "more than a study file's"),
+    (_spec_text(title="x" * 600).encode(), "title: 600 characters, more than the 500"),
+    (_spec_text(kano={"codes": {"like": "one", "must_be": 2, "neutral": 3, "live_with": 4,
+                                "dislike": 5}}).encode(), "kano.codes: codes must be whole"),
+    (_spec_text(scales={"r": {"min": 1, "max": 10, "labels": {"low": "Poor"}}}).encode(),
+     "scales.r.labels: expected a mapping of whole-number codes"),
+    (_spec_text(scales={"r": {"min": -1e308, "max": 1e308}}).encode(),
+     "scales.r: min and max must lie within"),
+    (_spec_text(weights={"targets": {"area": {"North": "quarter"}}}).encode(),
+     "weights.targets.area: shares must be numbers, got 'quarter'"),
+    (_spec_text(attributes=[{"id": "a", "performance": "perf_{brand}_{taste}",
+                             "scale": "r"}]).encode(),
+     "attributes[0].performance: 'perf_{brand}_{taste}': the only placeholder"),
+])
+def test_hostile_study_files_end_in_a_clear_error(tmp_path, content, expected):
+    path = tmp_path / "study.yaml"
+    path.write_bytes(content)
+    with pytest.raises(StudySpecError) as info:
+        load_study(path)
+    assert expected in str(info.value), str(info.value)[:300]
+
+
+def test_a_slug_never_becomes_a_path(tmp_path):
+    path = tmp_path / "study.yaml"
+    path.write_text(_spec_text(title="!!!"), encoding="utf-8")
+    assert load_study(path).slug == "study"
