@@ -65,10 +65,20 @@ def _note_unused_notebooks(notebooks: str | None) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .pipeline import format_batch_summary, run_batch, run_study
+    from .parameters import check_parameters, declared_parameters
+    from .pipeline import (
+        default_notebooks_dir,
+        discover_notebooks,
+        format_batch_summary,
+        run_batch,
+        run_study,
+    )
 
     _note_unused_notebooks(args.notebooks)
     params = parse_parameters(args.param or [])
+    if params:  # a misspelt name or a value of the wrong type stops here, before any run
+        notebooks = discover_notebooks(args.notebooks or default_notebooks_dir())
+        params = check_parameters(params, declared_parameters(notebooks))
     studies = args.studies or [None]
     if len(studies) > 1 and args.data:
         raise CvmkitError("--data names one data file, so it goes with one study only")

@@ -67,3 +67,16 @@ def test_cvmkit_processes_skip_the_iri_checker_but_still_validate_notebooks():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.split("\n")
     assert out[:2] == ["invalid notebook refused", "None"]
+
+
+def test_unknown_or_mistyped_parameters_stop_before_any_run(tmp_path, capsys):
+    from cvmkit.cli import main
+
+    out = tmp_path / "reports"
+    assert main(["run", "--out", str(out), "-p", "n_bot=20"]) == 2
+    err = capsys.readouterr().err
+    assert "-p n_bot: no notebook declares this parameter (known: " in err and "n_boot" in err
+    assert main(["run", "--out", str(out), "-p", "n_boot=abc"]) == 2
+    assert "-p n_boot='abc': expected a whole number (the default is 200)" in \
+        capsys.readouterr().err
+    assert not out.exists()
