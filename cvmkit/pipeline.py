@@ -130,7 +130,8 @@ _EXPORTER: Any = None
 
 
 def export_html(notebook: str | Path, target: str | Path) -> Path:
-    """Export an executed notebook to HTML without its code cells."""
+    """Export an executed notebook to HTML without its code cells (its computed Markdown made
+    inert: :mod:`cvmkit.escaping`)."""
     global _EXPORTER
     import nbformat
 
@@ -139,7 +140,9 @@ def export_html(notebook: str | Path, target: str | Path) -> Path:
 
         _EXPORTER = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
                                  exclude_output_prompt=True)
-    nb = nbformat.read(str(notebook), as_version=4)
+    from .escaping import inert_outputs
+
+    nb = inert_outputs(nbformat.read(str(notebook), as_version=4))
     body, _ = _EXPORTER.from_notebook_node(nb)
     from .io.artifacts import atomic_write_text
 

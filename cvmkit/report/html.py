@@ -43,6 +43,7 @@ import pandas as pd
 
 from ..capabilities import Capability
 from ..errors import CvmkitError, DataError
+from ..escaping import inert_markdown
 from ..sections import cell_requirements
 
 __all__ = ["REPORT_FILE", "Section", "build_report", "collect_sections", "render_report"]
@@ -151,8 +152,8 @@ def _markdown_outputs(cell: Any) -> list[str]:
     for o in cell.get("outputs", []):
         if o.get("output_type") in ("display_data", "execute_result"):
             md = o.get("data", {}).get("text/markdown")
-            if md:
-                out.append("".join(md) if isinstance(md, list) else str(md))
+            if md:  # computed from the study's and respondents' text: shown, never run
+                out.append(inert_markdown("".join(md) if isinstance(md, list) else str(md)))
     return out
 
 
