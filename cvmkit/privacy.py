@@ -13,6 +13,13 @@ study's PII name column, while it is still at hand) and those a respondent gives
 "my name is", "name:", "regards", "thanks", "cheers", "signed", or as a signature after a dash at
 the end of a comment.  Masking errs on the side of hiding: a long order number is masked as a
 phone number.
+
+Cost: a Series is masked one distinct text at a time (a short answer repeated by thousands of
+respondents is masked once), and each pattern runs only on a text that could hold what it looks
+for — the e-mail patterns on a text with an ``@``, a bracket or the word "at"; the phone patterns
+on a text with seven or more digits; the declared names on a text with a word that starts one.
+These tests are necessary conditions of the patterns, so they mask exactly what running every
+pattern on every text masks, at a fraction of the time on a million comments.
 """
 
 from __future__ import annotations
@@ -52,6 +59,10 @@ _EMAIL_EXTRA = re.compile(
 # A run of seven or more digits with any non-letter separators (spaces, dots, dashes, slashes,
 # brackets, '+') between them.
 _PHONE_EXTRA = re.compile(r"(?:\+|\b)?\d(?:[^\w\n]{0,3}\d){6,}")
+# Necessary conditions of the patterns above: every e-mail pattern needs an "@", a bracket or
+# "at" between spaces; every phone pattern needs seven digits.
+_MAY_EMAIL = re.compile(r"[@(\[{<]|\sat\s", re.IGNORECASE)
+_SEVEN_DIGITS = re.compile(r"\d(?:\D*\d){6}")
 _NAME_WORD = r"[A-Z][\w'’\-]*"
 _SELF_NAME = re.compile(
     r"(?i:\b(?:my\s+name\s+is|my\s+name's|name\s*:|signed|regards|thanks|thank\s+you|cheers|"
@@ -83,7 +94,7 @@ class _Names:
 
     def __init__(self, names: Iterable[str]) -> None:
         self.phrases: set[tuple[str, ...]] = set()
-        for n in names:
+        for n in dict.fromkeys(names):  # each distinct name once
             if not isinstance(n, str) or not n.strip():
                 continue
             full = unicodedata.normalize("NFKC", n.strip())
@@ -92,21 +103,27 @@ class _Names:
                 if words:
                     self.phrases.add(words)
         self.lengths = sorted({len(p) for p in self.phrases}, reverse=True)
+        self.first_words = {p[0] for p in self.phrases}
 
     def __bool__(self) -> bool:
         return bool(self.phrases)
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """``(start, end)`` of each declared name in ``text``, left to right, longest first."""
+        firsts = self.first_words
+        if not any(w.casefold() in firsts for w in _TOKEN.findall(text)):
+            return []
         words = list(_TOKEN.finditer(text))
         folded = [w.group().casefold() for w in words]
         spans: list[tuple[int, int]] = []
         i = 0
         while i < len(words):
-            length = next((k for k in self.lengths if i + k <= len(words)
-                           and tuple(folded[i:i + k]) in self.phrases
-                           and all(_GAP.fullmatch(text[words[j - 1].end():words[j].start()])
-                                   for j in range(i + 1, i + k))), 0)
+            length = 0
+            if folded[i] in firsts:
+                length = next((k for k in self.lengths if i + k <= len(words)
+                               and tuple(folded[i:i + k]) in self.phrases
+                               and all(_GAP.fullmatch(text[words[j - 1].end():words[j].start()])
+                                       for j in range(i + 1, i + k))), 0)
             if length:
                 spans.append((words[i].start(), words[i + length - 1].end()))
                 i += length
@@ -154,17 +171,25 @@ def mask_pii(text: pd.Series | str, names: Iterable[str] = ()) -> pd.Series | st
         if not isinstance(s, str):
             return s
         s = _ZERO_WIDTH.sub("", unicodedata.normalize("NFKC", s))
-        s = EMAIL_RE.sub(EMAIL_MASK, s)
-        s = PHONE_RE.sub(PHONE_MASK, s)
+        if _MAY_EMAIL.search(s):
+            s = EMAIL_RE.sub(EMAIL_MASK, s)
+        if _SEVEN_DIGITS.search(s):
+            s = PHONE_RE.sub(PHONE_MASK, s)
         if index:
             s = _mask_names(s, index)
-        s = _EMAIL_EXTRA.sub(EMAIL_MASK, s)
-        s = _PHONE_EXTRA.sub(PHONE_MASK, s)
+        if _MAY_EMAIL.search(s):
+            s = _EMAIL_EXTRA.sub(EMAIL_MASK, s)
+        if _SEVEN_DIGITS.search(s):
+            s = _PHONE_EXTRA.sub(PHONE_MASK, s)
         s = _SELF_NAME.sub(_mask_group_1, s)
         return _SIGNATURE.sub(_mask_group_1, s)
 
     if isinstance(text, pd.Series):
-        return text.map(one)
+        masked: dict[object, object] = {}  # each distinct text masked once
+        for v in pd.unique(text.to_numpy(dtype=object)):
+            if isinstance(v, str):
+                masked[v] = one(v)
+        return text.map(lambda v: masked[v] if isinstance(v, str) else v)
     return one(text)
 
 

@@ -55,3 +55,32 @@ def test_declared_names_are_looked_up_word_by_word():
                                      "[name] too")
     assert find_pii("Ask Bloggs", names) == ["Bloggs"]
     assert mask_pii("O'Brien", names) == "[name]"
+
+
+def test_a_series_is_masked_as_each_of_its_texts_alone():
+    texts = ["Call 0770 0900 123 (evenings)", "No complaints.", None, "No complaints.",
+             "mail jo at example dot com", "great at 10 dot 30", "Jo Bloggs was kind",
+             "ring +44 20 7946 0958 — Sam", "order 123456 ok", float("nan"), "<a> x (at) y.org"]
+    names = ["Jo Bloggs", "Jo Bloggs", "Sam Novak"]
+    series = pd.Series(texts, dtype=object)
+    masked = mask_pii(series, names)
+    for got, text in zip(masked, texts):
+        if isinstance(text, str):
+            assert got == mask_pii(text, names)
+        else:
+            assert pd.isna(got)
+
+
+def test_the_quick_checks_skip_only_texts_the_patterns_cannot_match(monkeypatch):
+    import re
+
+    import cvmkit.privacy as privacy
+
+    texts = pd.Series(["jo@example.com", "jo (at) example (dot) com", "x [at] y [dot] org",
+                       "jo AT example DOT com", "me {a} host.com", "123-4567", "1 2 3 4 5 6 7",
+                       "+44 (0)20 7946 0958", "12345 6", "at 10 dot 30", "plain words",
+                       "ｊｏ＠ｅｘａｍｐｌｅ．ｃｏｍ", "٠١٢٣٤٥٦٧", "Regards, Sam Novak"])
+    fast = mask_pii(texts, ["Sam Novak"])
+    monkeypatch.setattr(privacy, "_MAY_EMAIL", re.compile(""))
+    monkeypatch.setattr(privacy, "_SEVEN_DIGITS", re.compile(""))
+    pd.testing.assert_series_equal(fast, mask_pii(texts, ["Sam Novak"]))

@@ -325,3 +325,45 @@ def test_load_responses_needs_a_path(study):
     from dataclasses import replace
     with pytest.raises(DataError, match="no 'data' key and no path"):
         load_responses(replace(study, data=None))
+
+
+@pytest.mark.parametrize("body", [
+    "id,a,b,txt\n1,1.5,7,hello\n2,, 8 ,\n3,2.25,9,\"multi\nline\"\n",
+    "id;a;b;txt\n1;1,5;7;x\n2;2,25;8;NA\n3;;9; y \n",
+    "id,when,a\n1,2024-01-05,3\n2,2024-02-06,4\n",
+    "id,a,a\n1,2,3\n",
+    "id,a,b\n1,2\n3,4,5\n",
+    "id,e,f\n1,,true\n2,,false\n",
+])
+def test_pyarrow_and_pandas_reading_give_the_same_frame(tmp_path, monkeypatch, body):
+    from cvmkit.io import readers
+
+    path = tmp_path / "export.csv"
+    path.write_text(body, encoding="utf-8")
+
+    def read():
+        try:
+            return read_responses(path)
+        except DataError as exc:
+            return str(exc)
+
+    fast = read()
+    monkeypatch.setattr(readers, "_read_text_arrow", lambda p, fmt: None)
+    slow = read()
+    if isinstance(slow, str):
+        assert fast == slow
+    else:
+        pd.testing.assert_frame_equal(fast, slow)
+
+
+def test_a_large_export_is_read_by_pyarrow(tmp_path, monkeypatch):
+    from cvmkit.io import readers
+
+    path = tmp_path / "export.csv"
+    pd.DataFrame({"id": range(50), "a": [i / 3 for i in range(50)],
+                  "t": ["x"] * 50}).to_csv(path, index=False)
+    assert readers._read_text_arrow(path, "csv") is not None
+    monkeypatch.setattr(readers, "_read_text_arrow", lambda p, fmt: None)
+    slow = read_responses(path)
+    monkeypatch.undo()
+    pd.testing.assert_frame_equal(read_responses(path), slow)

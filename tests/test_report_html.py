@@ -214,3 +214,23 @@ def test_summary_and_cards_come_from_results(run: Path) -> None:
 def test_bad_report_parameters(run: Path, kw: dict, match: str) -> None:
     with pytest.raises(DataError, match=match):
         build_report(run, **kw)
+
+
+def test_a_long_table_is_shown_from_its_head_and_counted(tmp_path, monkeypatch):
+    import cvmkit.report.html as report_html
+
+    run = tmp_path / "run"
+    write_table(run, "01_data_collection", "quality_flags",
+                pd.DataFrame({"resp_id": [f"R{i}" for i in range(40)],
+                              "flag": [i % 2 for i in range(40)]}))
+    read = []
+    real = pd.read_csv
+    monkeypatch.setattr(report_html.pd, "read_csv", lambda *a, **k: read.append(k) or real(*a, **k))
+    frame = report_html.read_table(run / "tables" / "01_data_collection__quality_flags.csv", 15)
+    assert len(frame) == 15 and frame.attrs["n_rows"] == 40
+    assert read and all("nrows" in k for k in read)  # never parsed whole
+    monkeypatch.setattr(report_html, "MAX_SHEET_ROWS", 20)
+    _, note = report_html._table_html(frame, "01 quality_flags", "quality flags",
+                                      "tables/01_data_collection__quality_flags.csv")
+    assert "first 15 of 40 rows" in note
+    assert "tables/01_data_collection__quality_flags.csv (too long for tables.xlsx)" in note

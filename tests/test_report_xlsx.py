@@ -83,3 +83,37 @@ def test_run_without_tables_gives_a_contents_sheet_only(tmp_path: Path) -> None:
     path = write_tables_xlsx(tmp_path, tmp_path / "out.xlsx")
     assert load_workbook(path).sheetnames == ["Contents"]
     assert sheet_names(tmp_path) == {}
+
+
+def test_a_table_longer_than_the_limit_is_left_to_its_csv(tmp_path: Path, monkeypatch) -> None:
+    import cvmkit.report.xlsx as xlsx
+
+    monkeypatch.setattr(xlsx, "MAX_SHEET_ROWS", 5)
+    run = tmp_path / "run"
+    write_table(run, "01_data_collection", "quality_flags",
+                pd.DataFrame({"resp_id": [f"R{i}" for i in range(8)], "speeder": [False] * 8}))
+    write_table(run, "01_data_collection", "quality_summary",
+                pd.DataFrame({"check": ["speeder"], "n": [0]}))
+    path = write_tables_xlsx(run)
+    wb = load_workbook(path)
+    ws = wb["01 quality_flags"]
+    assert ws["A2"].value == ("source: tables/01_data_collection__quality_flags.csv "
+                              "(8 rows × 2 columns)")
+    assert "tables/01_data_collection__quality_flags.csv" in ws["A3"].value
+    assert ws.max_row == 3  # no rows copied
+    contents = pd.read_excel(path, sheet_name="Contents", header=2).set_index("sheet")
+    assert contents.loc["01 quality_flags", "rows"] == 8
+    assert "only in the CSV file" in contents.loc["01 quality_flags", "note"]
+    assert pd.isna(contents.loc["01 quality_summary", "note"])
+    got = pd.read_excel(path, sheet_name="01 quality_summary", header=3)
+    assert got.to_dict("list") == {"check": ["speeder"], "n": [0]}
+
+
+def test_text_starting_with_an_equals_sign_stays_text(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    write_table(run, "05_value_economics", "quotes",
+                pd.DataFrame({"quote": ["=HYPERLINK(\"http://x\")", "fine"], "n": [1, 2]}))
+    path = write_tables_xlsx(run)
+    ws = load_workbook(path)["05 quotes"]
+    assert ws["A5"].data_type == "s" and ws["A5"].value == "=HYPERLINK(\"http://x\")"
+    assert ws["B5"].value == 1

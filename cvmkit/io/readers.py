@@ -174,14 +174,13 @@ def _decode(p: Path) -> str:
     raise DataError(f"cannot decode '{p}' as UTF-8 or Latin-1 text")  # pragma: no cover
 
 
-def _read_text(p: Path, fmt: str) -> pd.DataFrame:
-    text = _decode(p)
-    if not text.strip():
-        raise DataError(f"data file '{p}' is empty (only blank lines)")
+def _layout(text: str, fmt: str) -> tuple[str, list[int]]:
+    """The delimiter (the most frequent candidate of the header line) and the rows under the
+    header to skip (a Qualtrics export's question text and ImportId rows) of a text export."""
     first = text.lstrip().splitlines()[0]
     if fmt == "tsv":
         sep = "\t"
-    else:  # the most frequent candidate delimiter of the header line
+    else:
         counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
         sep = max(counts, key=lambda d: counts[d]) if max(counts.values()) else ","
     head = list(csv.reader(io.StringIO("\n".join(text.splitlines()[:3])), delimiter=sep))
@@ -190,9 +189,108 @@ def _read_text(p: Path, fmt: str) -> pd.DataFrame:
         skip = [1, 2]  # question-text row and ImportId row of a Qualtrics export
     elif fmt == "qualtrics" and len(head) >= 2:
         skip = [1]  # an older export: question text only
+    return sep, skip
+
+
+_HEAD_BYTES = 1 << 20
+
+
+def _read_text(p: Path, fmt: str) -> pd.DataFrame:
+    frame = _read_text_arrow(p, fmt)
+    if frame is None:
+        frame, sep = _read_text_pandas(p, fmt)
+    else:
+        frame, sep = frame
+    return _decimal_commas(frame) if sep != "," else frame
+
+
+def _read_text_pandas(p: Path, fmt: str) -> tuple[pd.DataFrame, str]:
+    text = _decode(p)
+    if not text.strip():
+        raise DataError(f"data file '{p}' is empty (only blank lines)")
+    sep, skip = _layout(text, fmt)
     frame = pd.read_csv(io.StringIO(text), sep=sep, skiprows=skip, skipinitialspace=False,
                         keep_default_na=True)
-    return _decimal_commas(frame) if sep != "," else frame
+    return frame, sep
+
+
+#: Text pandas reads as missing (its default ``na_values``), for pyarrow.
+_NA_TEXT = sorted({"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
+                   "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a",
+                   "nan", "null"})
+
+
+def _read_text_arrow(p: Path, fmt: str) -> tuple[pd.DataFrame, str] | None:
+    """A UTF-8 text export read by pyarrow's multi-threaded parser straight from the file, or
+    ``None`` where the result could differ from pandas' reading (the caller then reads it as
+    before): another encoding, a header with blank or repeated names, a ragged row, text with
+    spaces around a number, dates, or anything else pyarrow refuses."""
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        return None
+    with p.open("rb") as fh:
+        raw = fh.read(_HEAD_BYTES)
+        whole = len(raw) < _HEAD_BYTES
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if not whole:
+        raw = raw[: raw.rfind(b"\n") + 1]
+    try:
+        head = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if not head.strip() or head[:1].isspace() or len(head.splitlines()) < (2 if whole else 4):
+        return None
+    sep, skip = _layout(head, fmt)
+    names = next(csv.reader(io.StringIO(head.splitlines()[0]), delimiter=sep))
+    stripped = [n.strip() for n in names]
+    if not all(stripped) or len(set(stripped)) != len(stripped) or '"' in head.splitlines()[0]:
+        return None
+    try:
+        table = pacsv.read_csv(
+            p,
+            read_options=pacsv.ReadOptions(skip_rows_after_names=len(skip)),
+            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(null_values=_NA_TEXT, strings_can_be_null=True,
+                                                 quoted_strings_can_be_null=True,
+                                                 timestamp_parsers=[]),
+        )
+    except (pa.ArrowException, OSError, ValueError):
+        return None
+    text_type = pd.StringDtype("pyarrow", np.nan)
+    texts = []
+    for field in table.schema:
+        t = field.type
+        if pa.types.is_null(t):
+            continue
+        if pa.types.is_string(t) or pa.types.is_large_string(t):
+            texts.append(field.name)
+        elif not (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t)):
+            return None  # dates, times, decimals: pandas keeps them as text
+    frame = table.to_pandas(split_blocks=True, self_destruct=True,
+                            types_mapper={pa.string(): text_type,
+                                          pa.large_string(): text_type}.get)
+    del table
+    for name, col in list(frame.items()):
+        if col.dtype == object and col.isna().all():  # an empty column: all missing numbers
+            frame[name] = np.full(len(frame), np.nan)
+    if any(_numbers_in_spaces(frame[c]) for c in texts):
+        return None
+    if list(frame.columns) != names:
+        return None
+    return frame, sep
+
+
+def _numbers_in_spaces(s: pd.Series) -> bool:
+    """Whether a text column holds numbers written with spaces around them (which pandas reads
+    as numbers and pyarrow as text)."""
+    padded = s.str.len() != s.str.strip().str.len()
+    if not padded.any():
+        return False
+    num = pd.to_numeric(s.str.strip(), errors="coerce")
+    return bool((num.notna() | s.isna()).all())
 
 
 _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d*,\d+\s*$")
@@ -268,6 +366,10 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
             out[col] = s
         elif pd.api.types.is_numeric_dtype(s):
             out[col] = _int_if_whole(s)
+        elif isinstance(s.dtype, pd.StringDtype):  # text only: strip and blank in one pass each
+            t = s.str.strip()
+            t = t.astype(object).where(t.notna() & (t != ""), np.nan).infer_objects()
+            out[col] = _int_if_whole(t) if pd.api.types.is_numeric_dtype(t) else t
         else:
             s = s.astype(object).where(s.notna(), np.nan)
             if s.map(lambda v: isinstance(v, str)).any():

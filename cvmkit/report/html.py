@@ -45,6 +45,8 @@ from ..capabilities import Capability
 from ..errors import CvmkitError, DataError
 from ..escaping import inert_markdown
 from ..sections import cell_requirements
+from ._csv import count_rows, read_head
+from .xlsx import MAX_SHEET_ROWS
 
 __all__ = ["REPORT_FILE", "Section", "build_report", "collect_sections", "render_report"]
 
@@ -226,24 +228,35 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def read_table(path: str | Path) -> pd.DataFrame | None:
-    """A run's table, or ``None`` when there is nothing to show.
+def read_table(path: str | Path, rows: int | None = None) -> pd.DataFrame | None:
+    """A run's table (its first ``rows`` rows when given), or ``None`` when there is nothing to
+    show.
 
     A missing file, an empty one (no columns to parse), an unreadable one and a table of no
     rows all give ``None``: a step that had nothing to tabulate leaves no table in the report.
+    With ``rows``, the frame's ``attrs["n_rows"]`` is the number of rows of the whole table,
+    counted without parsing it (a per-respondent table of a large study is never read whole
+    to show its first rows).
     """
     p = Path(path)
     try:
         if not p.is_file() or p.stat().st_size == 0:
             return None
-        frame = pd.read_csv(p)
+        frame = pd.read_csv(p) if rows is None else read_head(p, rows + 1)
+        if len(frame) and frame.shape[1]:
+            frame.attrs["n_rows"] = (count_rows(p) if rows is not None and len(frame) > rows
+                                     else len(frame))
+            if rows is not None:
+                frame = frame.iloc[:rows]
     except (OSError, ValueError, pd.errors.EmptyDataError, pd.errors.ParserError):
         return None
     return frame if len(frame) and frame.shape[1] else None
 
 
-def _table_html(frame: pd.DataFrame, sheet: str | None, caption: str) -> tuple[str, str]:
-    n_rows, n_cols = frame.shape
+def _table_html(frame: pd.DataFrame, sheet: str | None, caption: str,
+                source: str | None = None) -> tuple[str, str]:
+    n_rows = int(frame.attrs.get("n_rows", len(frame)))
+    n_cols = frame.shape[1]
     shown = frame.iloc[:MAX_ROWS, :MAX_COLS]
     head = "".join(f"<th scope=\"col\">{html.escape(_human(str(c)))}</th>" for c in shown.columns)
     numeric = [pd.api.types.is_numeric_dtype(shown[c]) and not pd.api.types.is_bool_dtype(
@@ -260,10 +273,14 @@ def _table_html(frame: pd.DataFrame, sheet: str | None, caption: str) -> tuple[s
         note.append(f"first {MAX_ROWS} of {n_rows:,} rows")
     if n_cols > MAX_COLS:
         note.append(f"first {MAX_COLS} of {n_cols} columns")
-    where = f"sheet “{html.escape(sheet)}” of tables.xlsx" if sheet else "tables.xlsx"
+    if n_rows > MAX_SHEET_ROWS and source:
+        where = f"in the file {html.escape(source)} (too long for tables.xlsx)"
+    else:
+        where = (f"in sheet “{html.escape(sheet)}” of tables.xlsx" if sheet
+                 else "in tables.xlsx")
     note_html = (f"<p class=\"table-note\">Showing the {' and '.join(note)}; the whole table is "
                  f"{where}.</p>" if note else
-                 f"<p class=\"table-note\">Also in {where}.</p>")
+                 f"<p class=\"table-note\">Also {where}.</p>")
     return (f"<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>"
             f"<tbody>{''.join(body)}</tbody></table>"), note_html
 
@@ -340,7 +357,7 @@ def _section(run: Path, name: str, nb_dir: Path | None, sheets: dict[str, str],
     anchor = f"s{number}-{stem.replace('_', '-')}"
     figures = sorted(p.stem.split("__", 1)[1] for p in (run / "figures").glob(f"{name}__*.png")
                      if p.stat().st_size > 0)
-    frames = {p.stem.split("__", 1)[1]: read_table(p)
+    frames = {p.stem.split("__", 1)[1]: read_table(p, MAX_ROWS)
               for p in (run / "tables").glob(f"{name}__*.csv")}
     tables = sorted(t for t, f in frames.items() if f is not None)
     nb, executed = _load_notebook(run, name, nb_dir)
@@ -361,7 +378,8 @@ def _section(run: Path, name: str, nb_dir: Path | None, sheets: dict[str, str],
 
     def add_table(tab: str) -> None:
         frame = frames[tab]
-        table, note = _table_html(frame, sheets.get(f"{name}__{tab}"), _human(tab))
+        table, note = _table_html(frame, sheets.get(f"{name}__{tab}"), _human(tab),
+                                  f"tables/{name}__{tab}.csv")
         section.blocks.append(Block("table", (
             f"<div class=\"report-table\" data-table=\"{name}__{tab}\">"
             f"<div class=\"scroll\">{table}</div>{note}</div>"), tab))
