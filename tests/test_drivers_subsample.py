@@ -22,13 +22,13 @@ def df() -> pd.DataFrame:
     return d
 
 
-def test_default_threshold_is_twenty_thousand():
-    assert LOGIT_DOMINANCE_SUBSAMPLE == 20_000
+def test_default_threshold_is_ten_thousand():
+    assert LOGIT_DOMINANCE_SUBSAMPLE == 10_000
 
 
 def test_no_subsample_at_or_below_the_threshold_changes_nothing(df):
     full = logit_dominance(df, "top", ["a", "b", "c"], weights="w", subsample=None)
-    for size in (len(df), 20_000):
+    for size in (len(df), LOGIT_DOMINANCE_SUBSAMPLE):
         t = logit_dominance(df, "top", ["a", "b", "c"], weights="w", subsample=size, seed=3)
         pd.testing.assert_frame_equal(t, full)
     assert full["se"].isna().all()
@@ -68,8 +68,8 @@ def test_subsample_rows():
     r = subsample_rows(1000, 300, 5)
     assert r.size == 300 and np.unique(r).size == 300 and r.min() >= 0 and r.max() < 1000
     np.testing.assert_array_equal(r, subsample_rows(1000, 300, 5))
-    with pytest.raises(DataError, match="subsample=3"):
-        subsample_rows(1000, 3, 5)
+    with pytest.raises(DataError, match="subsample=30; expected None or at least 200"):
+        subsample_rows(1000, 30, 5)
 
 
 def test_subsample_note(df):
