@@ -9,7 +9,8 @@
   test of share differences between segments.
 * :func:`ols_coefficients`, :func:`ordered_logit_coefficients`, :func:`logit_coefficients` —
   statsmodels fits as tidy coefficient tables; :func:`logit_dominance` — dominance over
-  McFadden's pseudo-R² for a binary outcome.
+  McFadden's pseudo-R² for a binary outcome (on a seeded subsample above 10,000 respondents;
+  :func:`subsample_note` says so in a sentence).
 * :func:`collinearity`, :func:`collinearity_message`, :func:`prepare_drivers` — diagnostics and
   data checks.
 """
@@ -33,17 +34,20 @@ from .importance import (
 from .lmg import all_subset_fits, lmg_exact, shapley_from_fits, shapley_sampled
 from .models import (
     COEFFICIENT_COLUMNS,
+    LOGIT_DOMINANCE_SUBSAMPLE,
     logit_coefficients,
     logit_dominance,
     mcfadden_fits,
     ols_coefficients,
     ordered_logit_coefficients,
+    subsample_note,
 )
 from .segments import compare_segments, segment_importance
 
 __all__ = [
     "COEFFICIENT_COLUMNS",
     "IMPORTANCE_COLUMNS",
+    "LOGIT_DOMINANCE_SUBSAMPLE",
     "METHODS",
     "PreparedDrivers",
     "all_subset_fits",
@@ -66,5 +70,6 @@ __all__ = [
     "segment_importance",
     "shapley_from_fits",
     "shapley_sampled",
+    "subsample_note",
     "weighted_corr",
 ]

@@ -27,6 +27,9 @@ __all__ = ["BOOT_EXACT_MAX", "bootstrap_importance", "outrank_probabilities"]
 
 #: Replicates evaluated per kernel call (bounds the memory of the resample indices).
 _CHUNK = 256
+#: Most resample indices held at once (128 MB): with many respondents a kernel call gets fewer
+#: replicates, so memory stays flat in n.  The draws are the same whatever the chunking.
+_MAX_INDICES = 1 << 24
 #: Largest number of drivers for which each bootstrap replicate gets the exact LMG (a few ms per
 #: replicate); above it replicates estimate LMG from random driver orders.
 BOOT_EXACT_MAX = 18
@@ -49,7 +52,7 @@ def draw_replicates(prep: PreparedDrivers, n_boot: int, seed: int | None, lmg_mo
     out = []
     left = int(n_boot)
     while left > 0:
-        m = min(_CHUNK, left)
+        m = min(_CHUNK, left, max(8, _MAX_INDICES // max(n, 1)))
         idx = rng.integers(0, n, size=(m, n)).astype(np.int64)
         out.append(boot_kernel(z, w, idx, pairwise, lmg_mode, c_w, b_w, perms))
         left -= m

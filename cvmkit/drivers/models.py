@@ -15,7 +15,10 @@
   ``1 − LL(model) / LL(intercept only)``, for a binary outcome (Azen & Traxel 2009).  It needs a
   logit fit for every subset of drivers; statsmodels would take seconds per hundred fits, so
   those fits are a compiled weighted Newton–Raphson here (checked against statsmodels in the
-  tests), for up to ``max_drivers`` drivers.
+  tests), for up to ``max_drivers`` drivers.  Each fit costs time in proportion to the
+  respondents, so above :data:`LOGIT_DOMINANCE_SUBSAMPLE` respondents the fits run on a seeded
+  random subsample of that size (said in the table's ``note``), and the Monte-Carlo error the
+  subsample adds is estimated from disjoint parts of it (the table's ``se``).
 
 Every table names drivers by id and carries ``n`` and the model's (pseudo-)R².
 """
@@ -39,12 +42,22 @@ from .lmg import run_chunks
 
 __all__ = [
     "COEFFICIENT_COLUMNS",
+    "LOGIT_DOMINANCE_SUBSAMPLE",
     "logit_coefficients",
     "logit_dominance",
     "mcfadden_fits",
     "ols_coefficients",
     "ordered_logit_coefficients",
+    "subsample_note",
 ]
+
+#: Respondents above which :func:`logit_dominance` fits its 2^p logits on a random subsample of
+#: this many (its time then no longer grows with the respondents).
+LOGIT_DOMINANCE_SUBSAMPLE = 10_000
+#: Disjoint parts of the subsample whose spread gives the Monte-Carlo error of the shares.
+SUBSAMPLE_PARTS = 4
+#: Smallest subsample allowed (each part of the error estimate gets an eighth of it).
+SUBSAMPLE_MIN = 200
 
 #: Columns of the coefficient tables.
 COEFFICIENT_COLUMNS = ["driver", "estimate", "std_error", "statistic", "p_value", "lower",
@@ -351,12 +364,14 @@ def _logit_ll(x, y, w, mask, beta, max_iter, tol):
             e = beta[0]
             for a in range(1, k):
                 e += beta[a] * x[i, cols[a]]
-            if e >= 0:
-                pr = 1.0 / (1.0 + math.exp(-e))
-                ll += w[i] * (-(1 - y[i]) * e - math.log1p(math.exp(-e)))
+            if e >= 0:  # one exponential per row, used twice
+                t = math.exp(-e)
+                pr = 1.0 / (1.0 + t)
+                ll += w[i] * (-(1 - y[i]) * e - math.log1p(t))
             else:
-                pr = math.exp(e) / (1.0 + math.exp(e))
-                ll += w[i] * (y[i] * e - math.log1p(math.exp(e)))
+                t = math.exp(e)
+                pr = t / (1.0 + t)
+                ll += w[i] * (y[i] * e - math.log1p(t))
             r = w[i] * (y[i] - pr)
             v = w[i] * pr * (1 - pr)
             grad[0] += r
@@ -441,6 +456,8 @@ def logit_dominance(
     weights: Any = None,
     max_drivers: int = LOGIT_DOMINANCE_MAX,
     table: str = "importance",
+    subsample: int | None = LOGIT_DOMINANCE_SUBSAMPLE,
+    seed: int | None = None,
 ) -> pd.DataFrame:
     """Dominance analysis of a binary outcome over McFadden's pseudo-R².
 
@@ -455,6 +472,17 @@ def logit_dominance(
         :func:`cvmkit.drivers.relative_importance` (method ``dominance_general_mcfadden``;
         shares of the full model's pseudo-R²), the pairwise complete / conditional / general
         dominance table, or the conditional contributions by model size.
+    subsample : int, optional
+        With more respondents than this (10,000 by default; None: never), the 2^p logits are
+        fitted on a random subsample of this many respondents drawn without replacement (each
+        keeping their weight) from ``seed``.  The ``note`` says so; ``n`` is then the subsample
+        size, and ``se`` the Monte-Carlo standard error of each share (percentage points) that
+        the subsample adds: the spread of the shares over 4 disjoint parts of an eighth of the
+        subsample each, scaled to the whole subsample (``sd / sqrt(8)``: a share's variance
+        falls as 1 / size) and by the finite-population factor ``sqrt(1 - subsample / n)``.
+        At or below ``subsample`` respondents every respondent is used and ``se`` is empty.
+    seed : int, optional
+        Seed of the subsample.
 
     Examples
     --------
@@ -476,8 +504,20 @@ def logit_dominance(
     if prep.p > max_drivers:
         raise AnalysisError(f"{what}: {prep.p} drivers exceed max_drivers={max_drivers} "
                             f"(2^{prep.p} logit fits)")
-    fits, n_bad = mcfadden_fits(prep.z[:, :-1], yb, prep.w)
-    note = "; ".join(prep.notes)
+    x, w = prep.z[:, :-1], prep.w
+    rows = subsample_rows(prep.n, subsample, seed, what)
+    se = np.full(prep.p, np.nan)
+    notes = list(prep.notes)
+    n_used = prep.n
+    if rows is not None:
+        n_used = rows.size
+        notes.append(f"fitted on a random subsample of {n_used:,} of the {prep.n:,} "
+                     f"respondents (seed {seed}); se is the Monte-Carlo error this adds")
+        se = _subsample_se(x[rows], yb[rows], w[rows], prep.n)  # parts in drawn order
+        rows = np.sort(rows)
+        x, yb, w = x[rows], yb[rows], w[rows]
+    fits, n_bad = mcfadden_fits(x, yb, w)
+    note = "; ".join(notes)
     if n_bad:
         msg = (f"{n_bad} of {fits.size} subset logits did not converge (separation?); their "
                "pseudo-R² is the last iterate's")
@@ -494,7 +534,91 @@ def logit_dominance(
         "driver": prep.drivers, "method": "dominance_general_mcfadden", "raw": general,
         "share": share, "lower": np.nan, "upper": np.nan,
         "rank": pd.Series(share).rank(ascending=False, method="min").to_numpy(),
-        "se": np.nan, "r2": r2, "n": prep.n, "note": note,
+        "se": se, "r2": r2, "n": n_used, "note": note,
     })[IMPORTANCE_COLUMNS]
     out["rank"] = out["rank"].astype("Int64")
     return out
+
+
+def subsample_rows(n: int, subsample: int | None, seed: int | None,
+                   what: str = "subsample") -> np.ndarray | None:
+    """Rows of a seeded random subsample of ``subsample`` of ``n`` rows (no replacement).
+
+    The rows come in the random order they were drawn in (so any stretch of them is a random
+    subsample too).
+
+    None when no subsample is needed (``subsample`` is None or ``n`` is at most ``subsample``).
+
+    Examples
+    --------
+    >>> subsample_rows(1200, 10_000, seed=1) is None
+    True
+    >>> subsample_rows(1000, 400, seed=1).size
+    400
+    """
+    if subsample is None or n <= subsample:
+        return None
+    if int(subsample) < SUBSAMPLE_MIN:
+        raise DataError(f"{what}: subsample={subsample!r}; expected None or at least "
+                        f"{SUBSAMPLE_MIN} respondents")
+    rng = np.random.default_rng(seed)
+    return rng.choice(n, size=int(subsample), replace=False)
+
+
+def _subsample_se(x: np.ndarray, y: np.ndarray, w: np.ndarray, n_total: int) -> np.ndarray:
+    """Monte-Carlo standard error (percentage points) of the shares fitted on the subsample.
+
+    The first half of the subsample (rows in the random order they were drawn) is cut into
+    :data:`SUBSAMPLE_PARTS` disjoint parts of ``s = m / 8`` rows, each a random subsample
+    itself (half the subsample keeps this check cheaper than the fit it checks).  A share's
+    variance falls as 1 / size, so the spread over the parts times ``sqrt(s / m)`` is its error
+    on the whole subsample, and ``sqrt(1 - m / n)`` the finite-population factor (a subsample of
+    all n respondents has no error).
+    """
+    from .importance import _general_dominance
+
+    m, p = x.shape
+    s = m // (2 * SUBSAMPLE_PARTS)
+    shares = []
+    for k in range(SUBSAMPLE_PARTS):
+        part = slice(k * s, (k + 1) * s)
+        yk, wk = y[part], w[part]
+        share = float(wk @ yk / wk.sum())
+        if share in (0.0, 1.0):
+            return np.full(p, np.nan)
+        fits, _ = mcfadden_fits(x[part], yk, wk)
+        shares.append(100 * _general_dominance(fits, p) / fits[-1])
+    sd = np.std(np.array(shares), axis=0, ddof=1)
+    return sd * math.sqrt(s / m) * math.sqrt(max(0.0, 1 - m / n_total))
+
+
+def subsample_note(table: pd.DataFrame, n_total: int) -> str | None:
+    """A sentence saying that a :func:`logit_dominance` table rests on a subsample, or None.
+
+    ``n_total`` is the number of respondents the analysis would otherwise have used (e.g. the
+    ``n`` of :func:`logit_coefficients` on the same outcome and drivers).  The sentence gives
+    the subsample size and the Monte-Carlo standard error it adds to the shares (largest and
+    typical over the drivers).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"n": [1200, 1200], "se": [float("nan")] * 2})
+    >>> subsample_note(t, 1200) is None
+    True
+    >>> t = pd.DataFrame({"n": [20000, 20000], "se": [0.4, 0.2]})
+    >>> subsample_note(t, 100000)[:58]
+    'The top-box dominance shares rest on a random subsample of'
+    """
+    se = pd.to_numeric(table["se"], errors="coerce")
+    m = int(table["n"].iloc[0])
+    if m >= int(n_total) or not se.notna().any():
+        return None
+    return (f"The top-box dominance shares rest on a random subsample of **{m:,}** of the "
+            f"{int(n_total):,} respondents (seeded: a rerun gives the same numbers), because "
+            f"each of its {2 ** len(table):,} logit fits costs time in proportion to the "
+            "respondents. The subsample adds a Monte-Carlo standard error of at most "
+            f"**{se.max():.2f}** percentage points to a share (typically {se.median():.2f}; "
+            "column `se`, estimated from the spread over four disjoint parts of the "
+            "subsample): read differences between shares smaller than about twice that as "
+            "unsettled.")
