@@ -209,7 +209,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", CvmkitWarning)
         try:
-            result = collect(study, data_path)
+            result = collect(study, data_path, raw=data)
         except CvmkitError as exc:
             print(f"error: {exc}", file=sys.stderr)
             print(f"fix this and run `cvmkit validate {args.study}` again", file=sys.stderr)

@@ -84,7 +84,8 @@ def finalize(data: pd.DataFrame, study: Study, weights: pd.Series) -> pd.DataFra
 
 
 def collect(study: Study, data_path: str | Path | None = None, *,
-            exclude: tuple[str, ...] | None = None, seed: int = 2026) -> Collection:
+            exclude: tuple[str, ...] | None = None, seed: int = 2026,
+            raw: pd.DataFrame | None = None) -> Collection:
     """Run every data-collection step with its defaults.
 
     Parameters
@@ -97,6 +98,8 @@ def collect(study: Study, data_path: str | Path | None = None, *,
         ``quality.exclude``, else duplicates only).
     seed : int
         Unused by the deterministic steps; accepted so every step of a run takes the same seed.
+    raw : DataFrame, optional
+        The export as :func:`cvmkit.io.read_responses` already read it (not read again).
 
     Returns
     -------
@@ -111,7 +114,7 @@ def collect(study: Study, data_path: str | Path | None = None, *,
         raise DataError("no data file: the study names none (key 'data') and none was given")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", CvmkitWarning)
-        data, study = load_study_data(study, path)
+        data, study = load_study_data(study, path, raw=raw)
     if exclude is None:
         exclude = exclusion_checks(study)
     for w in caught:  # re-issue, so callers see them once

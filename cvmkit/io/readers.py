@@ -622,12 +622,13 @@ def _extra_problems(data: pd.DataFrame, study: Study, scales: dict[str, Scale],
     return problems
 
 
-def load_study_data(study: Study, path: str | Path | None = None
-                    ) -> tuple[pd.DataFrame, Study]:
+def load_study_data(study: Study, path: str | Path | None = None,
+                    raw: pd.DataFrame | None = None) -> tuple[pd.DataFrame, Study]:
     """Read and prepare a study's survey data; return it with the study bound to it.
 
     The bound study (:meth:`cvmkit.study.Study.bind`) names the columns the kit adds: the
     row numbers of a study without respondent ids, the respondent weights of the clean data.
+    ``raw``, the file as :func:`read_responses` already read it, saves reading it again.
 
     Examples
     --------
@@ -640,7 +641,8 @@ def load_study_data(study: Study, path: str | Path | None = None
             f"no data file: the study{' ' + study.source if study.source else ''} has no "
             "'data' key and no path was given"
         )
-    raw = read_responses(p, study)
+    if raw is None:
+        raw = read_responses(p, study)
     return prepare_responses(raw, study, source=str(p)), study.bind(raw.columns)
 
 
