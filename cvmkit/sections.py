@@ -37,7 +37,8 @@ from typing import Any
 from .capabilities import CAPABILITIES, Capability
 from .errors import CvmkitError
 
-__all__ = ["CAPABILITIES_FILE", "TAG_PREFIX", "cell_requirements", "prune_notebook",
+__all__ = ["CAPABILITIES_FILE", "TAG_PREFIX", "cell_requirements", "first_unmet",
+           "prune_notebook",
            "read_capabilities", "write_capabilities"]
 
 #: The tag prefix of a cell that needs an analysis's inputs.
@@ -63,6 +64,13 @@ def cell_requirements(cell: Mapping[str, Any], where: str = "") -> list[str]:
                           + ", ".join(f"'{TAG_PREFIX}{n}'" for n in unknown)
                           + f" name no capability (known: {', '.join(CAPABILITIES)})")
     return names
+
+
+def first_unmet(cell: Mapping[str, Any], capabilities: Mapping[str, Capability],
+                where: str = "") -> Capability | None:
+    """The first capability a cell's ``requires-`` tags name that the study lacks, if any."""
+    return next((capabilities[n] for n in cell_requirements(cell, where)
+                 if n in capabilities and not capabilities[n].available), None)
 
 
 def prune_notebook(nb: Any, capabilities: Mapping[str, Capability], where: str = "") -> Any:
@@ -100,16 +108,14 @@ def prune_notebook(nb: Any, capabilities: Mapping[str, Capability], where: str =
             pending.clear()
 
     for cell in out.cells:
-        needs = cell_requirements(cell, where)
-        missing = [n for n in needs if n in capabilities and not capabilities[n].available]
-        if not missing:
+        missing = first_unmet(cell, capabilities, where)
+        if missing is None:
             flush()
             cells.append(cell)
             continue
-        for n in missing[:1]:  # the first unmet requirement explains the skip
-            if n not in said:
-                said.add(n)
-                pending.append(n)
+        if missing.name not in said:  # the first unmet requirement explains the skip
+            said.add(missing.name)
+            pending.append(missing.name)
     flush()
     out.cells = cells
     return out

@@ -44,7 +44,7 @@ import pandas as pd
 from ..capabilities import Capability
 from ..errors import CvmkitError, DataError
 from ..escaping import inert_markdown
-from ..sections import cell_requirements
+from ..sections import first_unmet
 from ._csv import count_rows, read_head
 from .xlsx import MAX_SHEET_ROWS
 
@@ -345,10 +345,9 @@ def _unmet(cell: Any, caps: dict[str, Capability] | None, where: str) -> Capabil
     if not caps:
         return None
     try:
-        names = cell_requirements(cell, where)
+        return first_unmet(cell, caps, where)
     except CvmkitError:  # a tag naming no capability: keep the cell rather than fail the page
         return None
-    return next((caps[n] for n in names if n in caps and not caps[n].available), None)
 
 
 def _section(run: Path, name: str, nb_dir: Path | None, sheets: dict[str, str],
