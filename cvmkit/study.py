@@ -477,9 +477,6 @@ def _free_name(base: str, taken: set[str]) -> str:
     return name
 
 
-_QUALITY_CHECKS = ("duplicate", "out_of_range", "straightliner", "speeder", "high_missing")
-
-
 def _quality(value: Any, problems: _Problems) -> dict[str, Any]:
     """The ``quality`` section, checked as the quality step would check it."""
     if value is None:
@@ -509,11 +506,13 @@ def _quality(value: Any, problems: _Problems) -> dict[str, Any]:
     if "duration" in q and not isinstance(q["duration"], str):
         problems.add("quality.duration", f"expected a column name, got {q['duration']!r}")
     if "exclude" in q:
+        from .quality import CHECKS  # (quality imports this module)
+
         ex = q["exclude"]
         ex = [ex] if isinstance(ex, str) else ex
-        if not isinstance(ex, list) or any(c not in _QUALITY_CHECKS for c in ex):
+        if not isinstance(ex, list) or any(c not in CHECKS for c in ex):
             problems.add("quality.exclude", f"expected a list of checks among "
-                                            f"{', '.join(_QUALITY_CHECKS)}, got {q['exclude']!r}")
+                                            f"{', '.join(CHECKS)}, got {q['exclude']!r}")
         else:
             q["exclude"] = list(ex)
     return q
