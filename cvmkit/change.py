@@ -2,9 +2,9 @@
 
 :func:`performance_changes` compares each attribute × brand rating between two waves: the
 weighted mean per wave, the difference (later − earlier), its normal interval (standard errors
-from Kish's effective sample size of each wave) and a two-sided z test, Holm-adjusted over the
-whole table so that with many attributes and brands about 5 % of unchanged ones are not flagged
-by chance in each study — the family-wise error rate is held at ``1 − ci``.
+from Kish's effective sample size of each wave) and a two-sided z test, Holm-adjusted within each
+brand's attributes (or over the whole table), so that the chance of calling any unchanged rating
+of a brand "changed" is held at ``1 − ci`` however many attributes the study has.
 
 :func:`driver_changes` is the segment comparison of relative importance
 (:func:`cvmkit.drivers.compare_segments`) with the wave as the group: each wave's LMG shares
@@ -68,7 +68,7 @@ def study_columns(study: Any, data: pd.DataFrame) -> dict[str, dict[str, str]]:
 
 def performance_changes(data: pd.DataFrame, columns: Mapping[str, Mapping[str, str]], wave: str,
                         *, waves: tuple[Any, Any] | None = None, weights: Any = None,
-                        ci: float = 0.95) -> pd.DataFrame:
+                        ci: float = 0.95, family: str = "brand") -> pd.DataFrame:
     """Each attribute × brand's mean rating in two waves, their difference and its test.
 
     Parameters
@@ -79,6 +79,9 @@ def performance_changes(data: pd.DataFrame, columns: Mapping[str, Mapping[str, s
         The wave column.
     waves : (earlier, later), optional
         Default: the first and the last wave.
+    family : {"brand", "all"}
+        The tests Holm's adjustment runs over: each brand's attributes (its scorecard, the
+        default) or the whole table.
 
     Returns
     -------
@@ -87,6 +90,8 @@ def performance_changes(data: pd.DataFrame, columns: Mapping[str, Mapping[str, s
         ``n_b``, ``difference`` (b − a), ``lower``, ``upper``, ``p_value``, ``p_holm``,
         ``changed`` (``p_holm`` below ``1 − ci``).
     """
+    if family not in ("brand", "all"):
+        raise AnalysisError(f"wave changes: family must be 'brand' or 'all', got {family!r}")
     a, b = wave_pair(data, wave, waves)
     w = _resolve_weights(data, weights)
     z = float(stats.norm.ppf(0.5 + ci / 2))
@@ -109,7 +114,12 @@ def performance_changes(data: pd.DataFrame, columns: Mapping[str, Mapping[str, s
     out = pd.DataFrame(rows)
     if out.empty:
         raise AnalysisError("wave changes: no performance columns to compare")
-    out["p_holm"] = _holm(out["p_value"].to_numpy(float))
+    if family == "brand":
+        out["p_holm"] = np.nan
+        for _, idx in out.groupby("brand", sort=False).groups.items():
+            out.loc[idx, "p_holm"] = _holm(out.loc[idx, "p_value"].to_numpy(float))
+    else:
+        out["p_holm"] = _holm(out["p_value"].to_numpy(float))
     out["changed"] = out["p_holm"] < (1 - ci)
     return out
 
