@@ -112,7 +112,8 @@ def _design(x: pd.DataFrame, method: str) -> np.ndarray:
     return _categories(x) if method == "lca" else x.to_numpy(float)
 
 
-def _fit(z: np.ndarray, w: np.ndarray, k: int, method: str, seed: Any, n_init: int) -> _Fit:
+def _fit(z: np.ndarray, w: np.ndarray, k: int, method: str, seed: Any, n_init: int,
+         tol: float = 1e-6) -> _Fit:
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     rs = int(seed) if isinstance(seed, (int, np.integer)) else int(ss.generate_state(1)[0] >> 1)
     n, p = z.shape
@@ -120,7 +121,8 @@ def _fit(z: np.ndarray, w: np.ndarray, k: int, method: str, seed: Any, n_init: i
         from stepmix.stepmix import StepMix
 
         model = StepMix(n_components=k, measurement="categorical_nan", n_init=n_init,
-                        random_state=rs, verbose=0, progress_bar=0, max_iter=1000)
+                        random_state=rs, verbose=0, progress_bar=0, max_iter=2000,
+                        abs_tol=tol, rel_tol=tol * 1e-2)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             model.fit(z, sample_weight=w)
@@ -136,7 +138,7 @@ def _fit(z: np.ndarray, w: np.ndarray, k: int, method: str, seed: Any, n_init: i
                           "(scikit-learn takes no respondent weights); sizes and profiles "
                           "use the weights", stacklevel=3)
         model = GaussianMixture(k, covariance_type="diag", n_init=n_init, random_state=rs,
-                                reg_covar=_ROUNDING_VAR).fit(z)
+                                reg_covar=_ROUNDING_VAR, tol=tol * 1e3).fit(z)
         loglik = float(model.score(z)) * n
         return _Fit(model, method, loglik, (k - 1) + 2 * k * p, float(n))
     from sklearn.cluster import KMeans
@@ -163,8 +165,11 @@ def _prepare(data, columns, method, weights, what):
 
 def segment_bic(data: pd.DataFrame, columns: Sequence[str], *, k_range: Sequence[int] = range(1, 7),
                 method: str = "lca", weights: Any = None, seed: int | None = 0,
-                n_init: int = 3) -> pd.DataFrame:
+                n_init: int = 3, tol: float = 1e-6) -> pd.DataFrame:
     """BIC of a fit for each number of segments — the curve that chooses ``k``.
+
+    Parameters are those of :func:`needs_segments`, with ``k_range`` the numbers of segments
+    to fit.
 
     Returns
     -------
@@ -190,7 +195,7 @@ def segment_bic(data: pd.DataFrame, columns: Sequence[str], *, k_range: Sequence
         if int(k) < 1 or int(k) >= len(z):
             raise AnalysisError(f"{what}: k={k} must be between 1 and the number of "
                                 f"respondents ({len(z)})")
-        f = _fit(z, w, int(k), method, seed, n_init)
+        f = _fit(z, w, int(k), method, seed, n_init, tol)
         out.append({"k": int(k), "loglik": f.loglik, "n_parameters": f.n_par, "bic": f.bic,
                     "method": method, "n": int(len(z))})
     t = pd.DataFrame(out)
@@ -209,7 +214,7 @@ def _ordered_labels(lab: np.ndarray, w: np.ndarray, k: int) -> np.ndarray:
 
 def needs_segments(data: pd.DataFrame, columns: Sequence[str], *, k: int, method: str = "lca",
                    weights: Any = None, seed: int | None = 0, n_init: int = 3,
-                   prefix: str = "Segment") -> pd.DataFrame:
+                   prefix: str = "Segment", tol: float = 1e-6) -> pd.DataFrame:
     """Each respondent's needs-based segment.
 
     Parameters
@@ -227,19 +232,23 @@ def needs_segments(data: pd.DataFrame, columns: Sequence[str], *, k: int, method
         Random starts of the fit; the best is kept.
     prefix : str
         Segment labels are ``f"{prefix} {i}"``, 1 the largest.
+    tol : float
+        Convergence tolerance of the fit (for the latent class model, on the mean
+        log-likelihood per respondent).
 
     Returns
     -------
     DataFrame
         Indexed like ``data``: ``segment`` (categorical; missing where a respondent answered
-        none of the columns) and ``probability`` (of the assigned segment).
+        none of the columns), ``probability`` (of the assigned segment), and one column per
+        segment (named by its label) with each respondent's probability of belonging to it.
     """
     what = "needs segments"
     if int(k) < 1:
         raise AnalysisError(f"{what}: k must be at least 1, got {k}")
     _, z, w_all, rows = _prepare(data, columns, method, weights, what)
     w = w_all[rows]
-    f = _fit(z, w, int(k), method, seed, n_init)
+    f = _fit(z, w, int(k), method, seed, n_init, tol)
     prob = f.proba(z)
     lab = _ordered_labels(np.argmax(prob, axis=1), w, int(k))
     names = [f"{prefix} {i + 1}" for i in range(int(k))]
@@ -247,7 +256,14 @@ def needs_segments(data: pd.DataFrame, columns: Sequence[str], *, k: int, method
     seg[rows] = pd.Categorical.from_codes(lab, categories=names)
     p = np.full(len(data), np.nan)
     p[rows] = prob.max(axis=1)
-    return pd.DataFrame({"segment": seg, "probability": p}, index=data.index)
+    out = pd.DataFrame({"segment": seg, "probability": p}, index=data.index)
+    size = np.bincount(np.argmax(prob, axis=1), weights=w, minlength=int(k))
+    order = np.argsort(-size, kind="stable")
+    for i, name in enumerate(names):
+        col = np.full(len(data), np.nan)
+        col[rows] = prob[:, order[i]]
+        out[name] = col
+    return out
 
 
 def segment_stability(data: pd.DataFrame, columns: Sequence[str], *, k: int | Sequence[int],
