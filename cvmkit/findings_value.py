@@ -86,8 +86,8 @@ def change_finding(performance: pd.DataFrame, drivers: pd.DataFrame | None = Non
             parts.append(f"{r.brand}'s rating on {_name(r.attribute, labels)} {sign} by "
                          f"{abs(r.difference):.2f} points")
         else:
-            parts.append(f"the weight of {_name(r.attribute, labels)} in overall value {sign} "
-                         f"by {abs(r.difference):.0%}")
+            parts.append(f"the share of {_name(r.attribute, labels)} in explaining the overall "
+                         f"rating {sign} by {abs(r.difference):.0f} percentage points")
     return "Between the waves, " + _list(parts) + ".", frame
 
 
