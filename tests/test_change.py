@@ -9,13 +9,12 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import DEMO
 
 from cvmkit.change import driver_changes, performance_changes, study_columns, wave_pair
 from cvmkit.errors import AnalysisError, DataError
 from cvmkit.simulate.waves import simulate_waves
 from cvmkit.study import load_study
-
-from conftest import DEMO
 
 ATTRS = [f"a{j}" for j in range(8)]
 COLS = {a: {"B": a} for a in ATTRS}

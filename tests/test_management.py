@@ -8,13 +8,12 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import DEMO
 
 from cvmkit.errors import DataError, StudySpecError
 from cvmkit.findings_value import management_finding
 from cvmkit.management import customer_view, management_gaps, read_management
 from cvmkit.study import load_study
-
-from conftest import DEMO
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import DATA, DEMO
 from sklearn.metrics import adjusted_rand_score
 
 from cvmkit.errors import AnalysisError, DataError
@@ -17,8 +18,6 @@ from cvmkit.segmentation import (
     segment_sizes,
     segment_stability,
 )
-
-from conftest import DATA, DEMO
 
 
 @pytest.fixture(scope="module")

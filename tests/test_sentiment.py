@@ -7,12 +7,11 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import DATA, DEMO
 
 from cvmkit.errors import DataError
 from cvmkit.sentiment import score_sentiment, sentiment_summary, theme_sentiment
 from cvmkit.study import load_study
-
-from conftest import DATA, DEMO
 
 
 def test_published_examples() -> None:
