@@ -32,12 +32,17 @@ def _list(items: list[str]) -> str:
 
 
 def segments_finding(sizes: pd.DataFrame, profiles: pd.DataFrame,
-                     labels: Mapping[str, str] | None = None, alpha: float = 0.05
-                     ) -> tuple[str, pd.DataFrame]:
+                     labels: Mapping[str, str] | None = None, alpha: float = 0.05, *,
+                     stability: float | None = None, single_best: bool = False,
+                     min_stability: float = 0.6) -> tuple[str, pd.DataFrame]:
     """What each needs-based segment values more than the rest of the customers.
 
     ``sizes`` from :func:`cvmkit.segmentation.segment_sizes`; ``profiles`` from
     :func:`cvmkit.segmentation.segment_profiles` on the needs columns (numeric).
+    ``stability`` is the mean adjusted Rand index of
+    :func:`cvmkit.segmentation.segment_stability`; with ``single_best`` (the BIC preferred one
+    segment) or a stability below ``min_stability`` the sentence says there are no stable
+    segments instead of describing them.
     """
     rows = []
     for _, s in sizes.iterrows():
@@ -47,6 +52,11 @@ def segments_finding(sizes: pd.DataFrame, profiles: pd.DataFrame,
         rows.append({"segment": s["segment"], "share": s["share"],
                      "values_most": ", ".join(_name(v, labels) for v in top["variable"])})
     frame = pd.DataFrame(rows)
+    if single_best or (stability is not None and stability < min_stability):
+        why = ("one segment fits them best" if single_best else
+               f"refits on resampled customers agree only weakly (adjusted Rand {stability:.2f})")
+        return ("The customers' answers about what matters do not split them into stable "
+                f"groups: {why}.", frame)
     parts = [f"{r.segment} ({r.share:.0%}) values {r.values_most} more than the rest"
              if r.values_most else f"{r.segment} ({r.share:.0%}) has no distinctive need"
              for r in frame.itertuples()]
