@@ -11,7 +11,13 @@ import pandas as pd
 import pytest
 from conftest import DEMO
 
-from cvmkit.change import driver_changes, performance_changes, study_columns, wave_pair
+from cvmkit.change import (
+    driver_changes,
+    driver_shares_by_wave,
+    performance_changes,
+    study_columns,
+    wave_pair,
+)
 from cvmkit.errors import AnalysisError, DataError
 from cvmkit.simulate.waves import simulate_waves
 from cvmkit.study import load_study
@@ -40,6 +46,10 @@ def test_planted_driver_weight_change_recovered(planted) -> None:
     a2 = t.set_index("driver").loc["a2"]
     assert a2["difference"] > 0 and a2["share_b"] > a2["share_a"]
     assert a2["lower"] < a2["difference"] < a2["upper"]
+    shares = driver_shares_by_wave(planted, "overall", ATTRS, "wave")
+    by_wave = shares.set_index(["wave", "driver"])["share"]
+    assert by_wave[(1, "a2")] == pytest.approx(a2["share_a"])
+    assert by_wave[(2, "a2")] == pytest.approx(a2["share_b"])
 
 
 def test_false_positive_rate_near_nominal() -> None:
