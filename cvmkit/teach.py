@@ -84,6 +84,21 @@ def _quiet(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         return func(*args, **kwargs)
 
 
+#: The last result of each analysis, with the data and study it was computed on (the questions
+#: of a scenario ask about the same table: it is computed once per data set).
+_MEMO: dict[str, tuple[Any, Any, Any]] = {}
+
+
+def _memo(name: str, data: pd.DataFrame, study: Any,
+          compute: Callable[[], Any]) -> Any:
+    hit = _MEMO.get(name)
+    if hit is not None and hit[0] is data and hit[1] is study:
+        return hit[2]
+    result = compute()
+    _MEMO[name] = (data, study, result)
+    return result
+
+
 def _value(study: Any) -> str:
     return study.outcome_column("value")
 
@@ -91,8 +106,8 @@ def _value(study: Any) -> str:
 def _lmg(data: pd.DataFrame, study: Any) -> pd.Series:
     from .drivers import relative_importance
 
-    t = _quiet(relative_importance, data, _value(study), study.performance_columns(),
-               methods="lmg")
+    t = _memo("lmg", data, study, lambda: _quiet(
+        relative_importance, data, _value(study), study.performance_columns(), methods="lmg"))
     return t.set_index("driver")["share"]
 
 
@@ -113,8 +128,9 @@ def _max_vif(data: pd.DataFrame, study: Any) -> float:
 def _svd(data: pd.DataFrame, study: Any) -> pd.DataFrame:
     from .needs import stated_and_derived
 
-    return _quiet(stated_and_derived, data, study.importance_columns(),
-                  study.performance_columns(), _value(study))
+    return _memo("svd", data, study, lambda: _quiet(
+        stated_and_derived, data, study.importance_columns(), study.performance_columns(),
+        _value(study)))
 
 
 def _with_class(name: str) -> Callable[[pd.DataFrame, Any], list[str]]:
@@ -134,7 +150,8 @@ def _stated_mean(attribute: str) -> Callable[[pd.DataFrame, Any], float]:
 def _kano(data: pd.DataFrame, study: Any) -> pd.Series:
     from .needs import kano_table
 
-    t = _quiet(kano_table, data, study.kano_pairs(), study.kano_codes)
+    t = _memo("kano", data, study, lambda: _quiet(kano_table, data, study.kano_pairs(),
+                                                  study.kano_codes))
     return t.set_index("attribute")["category"]
 
 
@@ -155,8 +172,9 @@ def _gaps(data: pd.DataFrame, study: Any) -> pd.Series:
 def _segment_lmg(data: pd.DataFrame, study: Any) -> pd.DataFrame:
     from .drivers import segment_importance
 
-    return _quiet(segment_importance, data, _value(study), study.performance_columns(),
-                  study.segments[0])
+    return _memo("segments", data, study, lambda: _quiet(
+        segment_importance, data, _value(study), study.performance_columns(),
+        study.segments[0]))
 
 
 def _fee_segment(data: pd.DataFrame, study: Any) -> str:
@@ -180,7 +198,8 @@ def _fee_share(data: pd.DataFrame, study: Any) -> float:
 def _value_map(data: pd.DataFrame, study: Any) -> pd.DataFrame:
     from .maps import value_map
 
-    return _quiet(value_map, data, study).set_index("brand")
+    return _memo("value_map", data, study,
+                 lambda: _quiet(value_map, data, study).set_index("brand"))
 
 
 def _nps_by_wave(data: pd.DataFrame, study: Any) -> pd.Series:
@@ -226,7 +245,7 @@ QUESTIONS: dict[str, Question] = {q.id: q for q in (
               "'stated only'", _with_class("stated only")),
     _q("hidden_driver.documents_stated",
        "What is the mean stated importance (1–5) of 'Clear policy documents' (2 decimals)?",
-       "number", "the `stated` column of the stated-versus-derived table", 
+       "number", "the `stated` column of the stated-versus-derived table",
        _stated_mean("documents"), 0.01),
     _q("must_be.must_be",
        "Which attributes are must-be attributes according to the Kano classification?",
@@ -530,8 +549,9 @@ def check(question: str, answer: Any, truth: Mapping[str, Any] | str | Path | No
     >>> _ = write_scenario(folder, "value_winner", seed=2, n=100)
     >>> check("value_winner.value_leader", "openline", truth=f"{folder}/truth.json").correct
     True
-    >>> print(check("value_winner.value_leader", "Wavecrest", truth=f"{folder}/truth.json"))
-    ✗ value_winner.value_leader: 'Wavecrest' is not it. Look again at the `value_advantage` column of the value map (fair price ratio minus the actual one), not the quality ratio.
+    >>> r = check("value_winner.value_leader", "Wavecrest", truth=f"{folder}/truth.json")
+    >>> r.correct, r.message.split(":")[0]
+    (False, '✗ value_winner.value_leader')
     """
     if question not in QUESTIONS:
         raise CvmkitError(f"unknown question '{question}' (known: {', '.join(QUESTIONS)})")

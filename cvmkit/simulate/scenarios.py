@@ -1,4 +1,4 @@
-"""Teaching scenarios: small synthetic studies that each plant one lesson of customer value analysis.
+"""Teaching scenarios: small synthetic studies, each planting one lesson of customer value work.
 
 Every scenario is a different (invented) market with its own brands and attributes, none of them
 the demo's, and hides one thing a course teaches students to find:
@@ -34,10 +34,11 @@ Examples
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -184,7 +185,7 @@ _HIDDEN = Scenario(
      ("cover", "Comprehensive cover", "quality"), ("phone", "Easy to reach by phone", "service"),
      ("portal", "Useful online portal", "convenience"),
      ("renewal", "Fair renewal terms", "price"), ("premium", "Affordable premium", "price")))
-_HIDDEN_WEIGHTS = (0.30, 0.27, 0.25, 0.05, 0.05, 0.04, 0.04)
+_HIDDEN_WEIGHTS = (0.30, 0.28, 0.26, 0.04, 0.04, 0.04, 0.04)
 _STATED_SHIFT = {"documents": -2.2, "premium": 2.4}
 
 
@@ -194,7 +195,7 @@ def _hidden(sc: Scenario, rng: np.random.Generator, n: int):
     cols: dict[str, Any] = {"rid": np.arange(1, n + 1)}
     for j, brand in enumerate(sc.brands):
         means = 6.8 - 0.3 * j + rng.normal(0, 0.3, len(ids))
-        x, value = _linear_block(rng, n, means, w, halo=0.4)
+        x, value = _linear_block(rng, n, means, w, halo=0.3)
         for k, aid in enumerate(ids):
             cols[_perf_column(sc, aid, brand)] = x[:, k]
         cols[f"overall_{slugify(brand)}"] = value
