@@ -269,3 +269,35 @@ def test_grade_rechecks_rather_than_trusting_the_record(executed: dict[str, Path
     table = teach.grade(tmp_path).set_index("notebook")
     assert table.loc["edited.ipynb", "score"] == 0
     assert "no checked answers" in table.loc["unrun.ipynb", "note"]
+
+
+# ----------------------------------------------------------------------------- reveal the truth
+def test_reveal_truth_shows_the_planted_values_only_when_asked(tmp_path: Path) -> None:
+    from cvmkit.study import load_study
+    from cvmkit.widgets import reveal_truth, truth_table
+
+    paths = write_scenario(tmp_path / "s", "must_be", seed=2, n=80)
+    study = load_study(paths["study"])
+    found = {"baggage": "must-be", "safety": "indifferent"}
+    box = reveal_truth(study, {"kano": found, "nothing.planted": 3})
+    button, output = box.children
+    assert not button.value and not output.outputs
+    table = box.table.set_index("item")
+    assert table.loc["baggage", "planted"] == "must-be"
+    assert table.loc["safety", "estimate"] == "indifferent"
+    assert pd.isna(table.loc["snacks", "estimate"])  # planted, not estimated
+    assert "nothing.planted" not in set(box.table["quantity"])
+    button.value = True
+    assert button.description == "Hide the truth"
+    assert reveal_truth(study, {"nothing.planted": 3}) is None
+    assert reveal_truth(tmp_path, {"kano": found}) is None  # no truth.json: nothing
+    nested = truth_table({"nps": {"change": -20.0}}, {"nps.change": np.float64(-18.25)})
+    assert nested[["planted", "estimate"]].values.tolist() == [[-20.0, -18.25]]
+
+
+def test_main_notebooks_reveal_cells_are_tagged_for_simulated_studies_only() -> None:
+    for nb_path in sorted((REPO / "notebooks").glob("0[1-5]_*.ipynb")):
+        nb = nbformat.read(nb_path, as_version=4)
+        reveal = [c for c in nb.cells if "reveal_truth(" in c.source]
+        assert reveal, nb_path.name
+        assert all("requires-truth" in c.metadata.get("tags", []) for c in reveal)

@@ -46,7 +46,7 @@ import yaml
 
 from ..errors import CvmkitError
 from ..study import slugify
-from .survey import KANO_CELLS, KANO_NAMES, PRCA_CLASS, _kano_probs
+from .survey import KANO_CELLS, KANO_NAMES, _kano_probs
 
 __all__ = ["SCENARIOS", "Scenario", "simulate_scenario", "write_scenario"]
 
@@ -256,7 +256,6 @@ def _must_be(sc: Scenario, rng: np.random.Generator, n: int):
                "must_be.failed": "baggage"}
     return (pd.DataFrame(cols), _base_spec(sc, kano=True), dict(zip(ids, _MUST_BE_WEIGHTS)),
             answers, {"kano": kano,
-                      "penalty_reward": {a: PRCA_CLASS[c] for a, c in _MUST_BE_KANO.items()},
                       "focal_weaknesses": ["baggage"]})
 
 
