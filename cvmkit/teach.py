@@ -377,16 +377,17 @@ def dataset(scenario: str, seed: int, n: int | None = None,
     study : Study
     """
     from .collect import collect
-    from .simulate.scenarios import write_scenario
+    from .simulate.scenarios import SCENARIOS, write_scenario
     from .study import load_study
 
     out = Path(folder) if folder is not None else Path(f"data-{scenario}-{seed}")
     truth_path = out / "truth.json"
+    wanted = (scenario, seed, SCENARIOS[scenario].n if n is None and scenario in SCENARIOS
+              else n)
     truth = _read_truth(truth_path) if truth_path.is_file() else None
-    if truth is None or (truth.get("scenario"), truth.get("seed"),
-                         truth.get("n_respondents")) != (scenario, seed, truth.get(
-                             "n_respondents") if n is None else n):
-        write_scenario(out, scenario, seed=seed, n=n)
+    if truth is None or "expected" not in truth or (
+            truth.get("scenario"), truth.get("seed"), truth.get("n_respondents")) != wanted:
+        write_scenario(out, scenario, seed=seed, n=n)  # (re)drawn: the files are the seed's
         truth = _read_truth(truth_path)
     study = load_study(out / "study.yaml")
     data = _quiet(collect, study).clean

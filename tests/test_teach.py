@@ -301,3 +301,12 @@ def test_main_notebooks_reveal_cells_are_tagged_for_simulated_studies_only() -> 
         reveal = [c for c in nb.cells if "reveal_truth(" in c.source]
         assert reveal, nb_path.name
         assert all("requires-truth" in c.metadata.get("tags", []) for c in reveal)
+
+
+def test_teach_exercises_copies_the_notebooks(tmp_path: Path, capsys) -> None:
+    assert main(["teach", "exercises", str(tmp_path / "course")]) == 0
+    assert sorted(p.name for p in (tmp_path / "course").glob("*.ipynb")) == sorted(
+        f"{name}.ipynb" for name in SCENARIOS)
+    assert main(["teach", "exercises", str(tmp_path / "course")]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert main(["teach", "exercises", str(tmp_path / "course"), "--force"]) == 0
