@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ..progress import progress
 from ._metrics import METRIC_ROWS, boot_kernel
 from .diagnostics import Drivers, PreparedDrivers, prepare_drivers
 from .lmg import shapley_weights
@@ -51,11 +52,12 @@ def draw_replicates(prep: PreparedDrivers, n_boot: int, seed: int | None, lmg_mo
     pairwise = prep.missing == "pairwise"
     out = []
     left = int(n_boot)
-    while left > 0:
-        m = min(_CHUNK, left, max(8, _MAX_INDICES // max(n, 1)))
-        idx = rng.integers(0, n, size=(m, n)).astype(np.int64)
-        out.append(boot_kernel(z, w, idx, pairwise, lmg_mode, c_w, b_w, perms))
-        left -= m
+    with progress(left, "bootstrap", unit="replicate") as advance:
+        while left > 0:
+            m = min(_CHUNK, left, max(8, _MAX_INDICES // max(n, 1)))
+            idx = rng.integers(0, n, size=(m, n)).astype(np.int64)
+            out.append(boot_kernel(z, w, idx, pairwise, lmg_mode, c_w, b_w, perms, advance))
+            left -= m
     return np.concatenate(out, axis=0)
 
 
