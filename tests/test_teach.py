@@ -26,6 +26,8 @@ from cvmkit.simulate.scenarios import SCENARIOS, simulate_scenario, write_scenar
 from cvmkit.study import Study
 
 REPO = Path(__file__).resolve().parents[1]
+#: Respondents of the students' data sets in the executed exercises.
+SMALL_N = 150
 EXERCISES = REPO / "exercises"
 #: The demo's words, which no scenario may use.
 DEMO_WORDS = ("acme", "beanco", "roastly", "daily grind", "coffee", "barista", "espresso",
@@ -182,7 +184,9 @@ def executed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
     root = tmp_path_factory.mktemp("exercises")
     sources = [EXERCISES / f"{name}.ipynb" for name in SCENARIOS]
-    pool = _KernelPool("python3", root, [notebook_imports(s) for s in sources])
+    # statsmodels is imported on first use by the kit: have the zygote import it once
+    pool = _KernelPool("python3", root, [["statsmodels.api", *notebook_imports(s)]
+                                         for s in sources])
     pool.take_ahead()
     engine = _register_engine()
     try:
@@ -190,7 +194,7 @@ def executed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             km = pool.take()
             try:
                 for kind, seed in (("wrong", 31 + i), ("right", 11 + i)):
-                    key = teach.answer_key(name, seed=seed)
+                    key = teach.answer_key(name, seed=seed, n=SMALL_N)
                     if kind == "right":
                         answers = dict(zip(key["question"], key["expected"]))
                     else:
@@ -199,7 +203,7 @@ def executed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                     (root / kind).mkdir(exist_ok=True)
                     papermill.execute_notebook(
                         _with_answers(source, answers), str(root / kind / f"{name}.ipynb"),
-                        parameters={"seed": seed,
+                        parameters={"seed": seed, "n": SMALL_N,
                                     "data_dir": str(root / "data" / f"{kind}-{name}")},
                         cwd=str(root), kernel_name="python3", progress_bar=False, km=km,
                         engine_name=engine, request_save_on_cell_execute=False)
