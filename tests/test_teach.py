@@ -300,7 +300,7 @@ def test_reveal_truth_shows_the_planted_values_only_when_asked(tmp_path: Path) -
 
 
 def test_main_notebooks_reveal_cells_are_tagged_for_simulated_studies_only() -> None:
-    for nb_path in sorted((REPO / "notebooks").glob("0[1-5]_*.ipynb")):
+    for nb_path in sorted((REPO / "notebooks").glob("0[1-6]_*.ipynb")):
         nb = nbformat.read(nb_path, as_version=4)
         reveal = [c for c in nb.cells if "reveal_truth(" in c.source]
         assert reveal, nb_path.name
