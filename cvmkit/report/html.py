@@ -589,11 +589,9 @@ def render_report(run_dir: str | Path, *, client_name: str | None = None,
                   report_title: str | None = None, report_date: str | date | None = None,
                   logo_path: str | Path | None = None, accent_color: str | None = None,
                   notebooks_dir: str | Path | None = None,
-                  manifest: dict[str, Any] | None = None) -> str:
+                  manifest: dict[str, Any] | None = None, appendix: str | None = None) -> str:
     """The HTML of the report of a run (see :func:`build_report`)."""
-    from .xlsx import sheet_names
-
-    cvmkit_version = _version()
+    from .client import render_client_report
 
     run = Path(run_dir)
     study = _study_meta(run)
@@ -610,60 +608,16 @@ def render_report(run_dir: str | Path, *, client_name: str | None = None,
         logo = f"<img class=\"logo\" src=\"{_data_uri(p)}\" alt=\"{html.escape(client)} logo\">"
     if manifest is None and (run / "manifest.json").is_file():
         manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
-    sheets = sheet_names(run)
-    sections = collect_sections(run, notebooks_dir=notebooks_dir, sheets=sheets)
-    summary, summary_heads = _summary_html(run, None)
-
-    toc = ["<li><a href=\"#summary\">Executive summary</a>"]
-    if summary_heads:
-        toc.append("<ol>" + "".join(f"<li><a href=\"#{h}\">{html.escape(t)}</a></li>"
-                                    for h, t in summary_heads) + "</ol>")
-    toc.append("</li>")
-    body = [f"<section id=\"summary\" class=\"report-section\" data-section=\"summary\">"
-            f"<h2>Executive summary</h2>{summary}</section>"]
-    for s in sections:
-        label = f"{int(s.number)} · {s.title}"
-        sub = ("<ol>" + "".join(f"<li><a href=\"#{h}\">{t}</a></li>" for h, t in s.headings)
-               + "</ol>") if s.headings else ""
-        toc.append(f"<li><a href=\"#{s.anchor}\">{html.escape(label)}</a>{sub}</li>")
-        blocks = "\n".join(b.html for b in s.blocks) or (
-            "<p class=\"not-run\">This step wrote no narrative, tables or figures.</p>")
-        body.append(f"<section id=\"{s.anchor}\" class=\"report-section\" "
-                    f"data-section=\"{s.notebook}\"><h2>{html.escape(label)}</h2>\n{blocks}"
-                    "</section>")
-    foot = [f"Prepared with cvmkit {html.escape(cvmkit_version)}"]
+    if appendix is None:
+        params = (manifest or {}).get("parameters") or {}
+        appendix = str(params.get("appendix") or "short")
+    foot = [html.escape(title)]
     if manifest:
-        foot.append(f"run {html.escape(str(manifest.get('run_id', run.name)))}")
-        if manifest.get("seed") is not None:
-            foot.append(f"seed {html.escape(str(manifest['seed']))}")
-    foot.append("every table is in tables.xlsx; every figure as PNG and SVG in figures/")
-    head_title = html.escape(f"{title} — {client}" if client else title)
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{CSP}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="cvmkit {html.escape(cvmkit_version)}">
-<title>{head_title}</title>
-<style>{_CSS % {"accent": accent}}</style>
-</head>
-<body>
-<header class="cover">{logo}<div>
-<p class="client">{html.escape(client)}</p>
-<h1>{html.escape(title)}</h1>
-<p class="date">{html.escape(when)}</p>
-</div></header>
-<div class="layout">
-<nav id="contents" aria-label="Contents"><h2>Contents</h2><ol>{''.join(toc)}</ol></nav>
-<main>
-{chr(10).join(body)}
-</main>
-</div>
-<footer>{' · '.join(foot)}.</footer>
-</body>
-</html>
-"""
+        foot.append(f"reference {html.escape(str(manifest.get('run_id', run.name)))}")
+    foot.append("every table is in tables.xlsx, every chart in figures/")
+    return render_client_report(run, title=title, client=client, when=when, logo_html=logo,
+                                accent=accent, appendix=appendix, notebooks_dir=notebooks_dir,
+                                footer=" · ".join(foot) + ".")
 
 
 def _version() -> str:
@@ -697,8 +651,8 @@ def build_report(run_dir: str | Path, *, client_name: str | None = None,
                  report_title: str | None = None, report_date: str | date | None = None,
                  logo_path: str | Path | None = None, accent_color: str | None = None,
                  notebooks_dir: str | Path | None = None,
-                 manifest: dict[str, Any] | None = None) -> Path:
-    """Write ``report.html`` into a run directory.
+                 manifest: dict[str, Any] | None = None, appendix: str | None = None) -> Path:
+    """Write ``report.html`` (:mod:`cvmkit.report.client`) into a run directory.
 
     Parameters
     ----------
@@ -716,6 +670,9 @@ def build_report(run_dir: str | Path, *, client_name: str | None = None,
         Source notebooks, for narrative when the run holds no executed copy.
     manifest : dict, optional
         The run's manifest (default: ``manifest.json`` of the run, if any).
+    appendix : {"short", "full", "none"}, optional
+        How much method and detail the appendix holds (default: the run's ``appendix``
+        parameter, else ``"short"``).
 
     Returns
     -------
@@ -732,5 +689,5 @@ def build_report(run_dir: str | Path, *, client_name: str | None = None,
 
     page = render_report(run_dir, client_name=client_name, report_title=report_title,
                          report_date=report_date, logo_path=logo_path, accent_color=accent_color,
-                         notebooks_dir=notebooks_dir, manifest=manifest)
+                         notebooks_dir=notebooks_dir, manifest=manifest, appendix=appendix)
     return atomic_write_text(Path(run_dir) / REPORT_FILE, page)
