@@ -651,8 +651,10 @@ def build_report(run_dir: str | Path, *, client_name: str | None = None,
                  report_title: str | None = None, report_date: str | date | None = None,
                  logo_path: str | Path | None = None, accent_color: str | None = None,
                  notebooks_dir: str | Path | None = None,
-                 manifest: dict[str, Any] | None = None, appendix: str | None = None) -> Path:
-    """Write ``report.html`` (:mod:`cvmkit.report.client`) into a run directory.
+                 manifest: dict[str, Any] | None = None, appendix: str | None = None,
+                 deck: bool = True) -> Path:
+    """Write ``report.html`` (:mod:`cvmkit.report.client`) and, beside it, ``deck.pptx``
+    (:mod:`cvmkit.report.deck`) into a run directory.
 
     Parameters
     ----------
@@ -673,6 +675,8 @@ def build_report(run_dir: str | Path, *, client_name: str | None = None,
     appendix : {"short", "full", "none"}, optional
         How much method and detail the appendix holds (default: the run's ``appendix``
         parameter, else ``"short"``).
+    deck : bool
+        Also write ``deck.pptx``, the same story as slides.
 
     Returns
     -------
@@ -686,8 +690,12 @@ def build_report(run_dir: str | Path, *, client_name: str | None = None,
     PosixPath('reports/demo/20260101-120000/report.html')
     """
     from ..io.artifacts import atomic_write_text
+    from .deck import build_deck
 
     page = render_report(run_dir, client_name=client_name, report_title=report_title,
                          report_date=report_date, logo_path=logo_path, accent_color=accent_color,
                          notebooks_dir=notebooks_dir, manifest=manifest, appendix=appendix)
+    if deck:
+        build_deck(run_dir, client_name=client_name, report_title=report_title,
+                   report_date=report_date, logo_path=logo_path, accent_color=accent_color)
     return atomic_write_text(Path(run_dir) / REPORT_FILE, page)
