@@ -14,6 +14,28 @@ from matplotlib.text import Text
 
 from ..errors import DataError
 
+# ---------------------------------------------------------------------- the kit's colours
+# One colour-blind-safe palette for every figure: Okabe & Ito's eight colours (Okabe, M. & Ito,
+# K. (2008), "Color Universal Design"), told apart under the common colour-vision deficiencies.
+# "Good" and "bad" are blue and vermillion, never red against green alone.
+BLUE = "#0072B2"
+ORANGE = "#E69F00"
+SKY = "#56B4E9"
+GREEN = "#009E73"  # bluish green
+YELLOW = "#F0E442"
+VERMILLION = "#D55E00"
+PURPLE = "#CC79A7"
+BLACK = "#000000"
+GREY = "#999999"
+LIGHT_GREY = "#C8C8C8"
+LIGHT_BLUE = "#9ECAE9"
+DARK_BLUE = "#004C77"  # text on a blue zone
+DARK_VERMILLION = "#A0410D"  # text on a vermillion zone
+#: Colours in the order categories (brands, groups, methods) take them.
+PALETTE = (BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY, YELLOW, BLACK)
+#: A diverging colour map without red against green (blue, white, vermillion-red).
+DIVERGING = "RdBu"
+
 
 def interval_errors(estimate, lower, upper) -> np.ndarray:
     """Whisker lengths ``[[below], [above]]`` for ``Axes.errorbar`` from an interval.
