@@ -148,19 +148,28 @@ def _prepare(stem: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _lead(summary: pd.DataFrame, parts: tuple[str, ...]) -> tuple[list[str], bool]:
-    """The summary's sentences of ``parts`` and whether any part is covered."""
+    """The summary's sentences of ``parts`` and whether any part is covered.
+
+    A part left out beside a covered one adds its one sentence at the end (what the study
+    lacks for it), unless it is only that its analysis did not run.
+    """
     rows = summary[summary["part"].isin(parts)]
     covered = rows[rows["covered"]]
     if len(covered):
-        return covered["sentence"].tolist(), True
+        notes = [_plain(s) for s in rows.loc[~rows["covered"], "sentence"]]
+        notes = [n for n in notes if n != _NOT_RUN]
+        return covered["sentence"].tolist() + notes, True
     if len(rows):
         return [_plain(rows["sentence"].iloc[0])], False
-    return ["This analysis did not run for this study."], False
+    return [_NOT_RUN], False
+
+
+_NOT_RUN = "This analysis did not run for this study."
 
 
 def _plain(sentence: str) -> str:
     if re.match(r"notebook \d+ (did not run|wrote none)", sentence):
-        return "This analysis did not run for this study."
+        return _NOT_RUN
     s = sentence.strip()
     return (s[:1].upper() + s[1:]) if s.endswith(".") else (s[:1].upper() + s[1:] + ".")
 
