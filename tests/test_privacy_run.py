@@ -64,9 +64,10 @@ def _as_text(path: Path) -> tuple[str, bool]:
         for col in frame.columns:
             cells.extend(frame[col].dropna().astype(str))
         return "\n".join(cells), True
-    if suffix == ".xlsx":
+    if suffix in (".xlsx", ".pptx"):  # zipped XML; a deck's pictures are not text
         with zipfile.ZipFile(path) as z:
-            return "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist()), True
+            return "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist()
+                             if n.endswith((".xml", ".rels"))), True
     if suffix in (".png", ".jpg", ".jpeg", ".gif", ".pdf"):
         return path.read_bytes().decode("latin-1"), False
     text = path.read_bytes().decode("utf-8", "replace")
@@ -77,6 +78,7 @@ def _files(batch) -> list[Path]:
     files = [p for run in batch.ok_runs + batch.failed_runs for p in run.rglob("*")
              if p.is_file()]
     assert files
+    assert all((run / "deck.pptx") in files for run in batch.ok_runs)  # the deck is searched
     return files
 
 
