@@ -130,7 +130,9 @@ def separate_labels(texts: Sequence[Text], ax: Axes, pad: float = 1.0,
     texts = [t for t in texts if t.get_visible() and t.get_text()]
     if len(texts) < 2:
         return 0
-    renderer = ax.figure.canvas.get_renderer()
+    from adjustText import get_renderer  # any backend's renderer, the inline one included
+
+    renderer = get_renderer(ax.figure)
     to_data = ax.transData.inverted()
     left = 0
     for _ in range(max_rounds):

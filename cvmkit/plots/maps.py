@@ -203,7 +203,7 @@ def plot_ipa_grid(
     numpy.ndarray of Axes
         One Axes per segment, in the table's order (the figure is ``axes[0].figure``); a
         segment without any attribute placed (no importance estimated for it) gets a panel
-        saying so.
+        saying so.  The panels share their scales.
 
     Examples
     --------
@@ -216,6 +216,7 @@ def plot_ipa_grid(
     fig, axes = plt.subplots(nrow, ncol, figsize=(height * 1.25 * ncol, height * nrow),
                              squeeze=False)
     flat = axes.ravel()
+    drawn = []
     for ax, seg in zip(flat, segs):
         if ipa.loc[ipa["segment"] == seg, "quadrant"].isna().all():
             # e.g. a segment too small for its own driver analysis: say so in its panel
@@ -228,6 +229,13 @@ def plot_ipa_grid(
                  quadrant_labels=True, title=str(seg), ax=ax)
         for t in ax.texts:
             t.set_fontsize(7)
+        drawn.append(ax)
+    if len(drawn) > 1:  # small multiples share their scales, so the panels compare at a glance
+        xs = np.array([ax.get_xlim() for ax in drawn])
+        ys = np.array([ax.get_ylim() for ax in drawn])
+        for ax in drawn:
+            ax.set_xlim(xs[:, 0].min(), xs[:, 1].max())
+            ax.set_ylim(ys[:, 0].min(), ys[:, 1].max())
     for ax in flat[len(segs):]:
         ax.remove()
     brand = ipa["brand"].iloc[0] if "brand" in ipa else ""
