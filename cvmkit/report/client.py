@@ -384,8 +384,11 @@ caption { text-align: left; font-weight: 600; padding: .2rem 0 .4rem; }
 th, td { padding: .3rem .5rem; border-bottom: 1px solid var(--rule); text-align: left;
   vertical-align: top; overflow-wrap: anywhere; }
 thead th { border-bottom: 2px solid var(--accent); background: #f3f5f6; }
+th { overflow-wrap: normal; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-table.actions td:nth-child(2) { white-space: nowrap; }
+table.actions th:nth-child(1) { width: 24%%; }
+table.actions th:nth-child(2) { width: 20%%; }
+table.actions td:nth-child(1) { overflow-wrap: normal; }
 .table-note { color: var(--muted); font-size: .8rem; margin: .3rem 0 0; }
 .appendix { font-size: .95rem; }
 .appendix-step .report-table { overflow-x: auto; }
@@ -396,7 +399,6 @@ footer { border-top: 1px solid var(--rule); color: var(--muted); font-size: .8re
   header.cover h1 { font-size: 1.5rem; }
   table { font-size: .8rem; }
   th, td { padding: .25rem .3rem; }
-  table.actions td:nth-child(2) { white-space: normal; }
 }
 @page { size: A4; margin: 16mm 14mm; }
 @media print {
@@ -408,6 +410,7 @@ footer { border-top: 1px solid var(--rule); color: var(--muted); font-size: .8re
   section.report-section { break-before: page; margin: 0; }
   h2, h3, h4, p.lead, caption { break-after: avoid; page-break-after: avoid; }
   figure.report-figure, tr, .at-a-glance li { break-inside: avoid; page-break-inside: avoid; }
+  .finding .report-table { break-inside: avoid; page-break-inside: avoid; }
   figure.report-figure img { max-height: 135mm; width: auto; max-width: 100%%;
     margin: 0 auto; }
   table { font-size: 8.5pt; }
