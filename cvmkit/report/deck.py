@@ -192,6 +192,8 @@ def build_deck(run_dir: str | Path, *, client_name: str | None = None,
             table.columns[2].width = Inches(5.0)
             for j, head in enumerate(("Attribute", "Recommendation", "Why")):
                 table.cell(0, j).text = head
+                table.cell(0, j).fill.solid()
+                table.cell(0, j).fill.fore_color.rgb = _rgb(accent)
             for i, r in enumerate(part.itertuples(index=False), start=1):
                 for j, v in enumerate((r.label, r.action_label, r.reasons)):
                     table.cell(i, j).text = _text(v)
