@@ -638,8 +638,10 @@ def summarize_price(results: Mapping[str, Any], brand: str = "the brand",
     ...     print(s)  # doctest: +NORMALIZE_WHITESPACE
     Customers find prices between £2.10 and £4.39 acceptable (the range of acceptable prices,
     Van Westendorp).
-    Resistance to price is lowest at £3.06, and at £3.09 as many customers find the price
-    cheap as expensive.
+    Resistance to price is lowest at about £3.06, and at about £3.09 as many customers find
+    the price cheap as expensive.
+    These prices are interpolated between the prices customers named themselves; none was put
+    to them.
     """
     cur = str(_get(results, "currency") or currency)
     out = []
@@ -657,11 +659,14 @@ def summarize_price(results: Mapping[str, Any], brand: str = "the brand",
                        f"{_money(hi, cur)} acceptable (the range of acceptable prices, "
                        "Van Westendorp).")
         if opp is not None and ipp is not None:
-            out.append(f"Resistance to price is lowest at {_money(opp, cur)}, and at "
-                       f"{_money(ipp, cur)} as many customers find the price cheap as "
+            out.append(f"Resistance to price is lowest at about {_money(opp, cur)}, and at "
+                       f"about {_money(ipp, cur)} as many customers find the price cheap as "
                        "expensive.")
         elif opp is not None:
-            out.append(f"Resistance to price is lowest at {_money(opp, cur)}.")
+            out.append(f"Resistance to price is lowest at about {_money(opp, cur)}.")
+        if lo is not None or opp is not None:
+            out.append("These prices are interpolated between the prices customers named "
+                       "themselves; none was put to them.")
     rev = _num(_get(results, "revenue_max_price"))
     if rev is not None and _has(caps, "purchase_likelihood"):
         out.append(f"Expected revenue is highest at about {_money(rev, cur)}, a price "
@@ -908,7 +913,7 @@ def at_a_glance(run_dir: str | Path) -> pd.DataFrame:
     if isinstance(rng, Mapping) and _num(rng.get("low")) is not None \
             and _num(rng.get("high")) is not None and _has(caps, "van_westendorp"):
         c = str(_get(r, "currency") or cur)
-        rows.append({"label": "acceptable price range",
+        rows.append({"label": "acceptable price range (interpolated)",
                      "value": f"{_money(_num(rng['low']), c)}–{_money(_num(rng['high']), c)}",
                      "source": src})
     src, r = ctx["results"]["04"]

@@ -128,7 +128,9 @@ def test_price_range_and_points() -> None:
     assert summarize_price(res, "Acme", currency="£") == [
         "Customers find prices between £2.10 and £4.39 acceptable (the range of acceptable "
         "prices, Van Westendorp).",
-        "Resistance to price is lowest at £3.06.",
+        "Resistance to price is lowest at about £3.06.",
+        "These prices are interpolated between the prices customers named themselves; none was "
+        "put to them.",
         "Expected revenue is highest at about £3.10, a price interpolated from customers' "
         "answers rather than one they were asked about (Newton–Miller–Smith)."]
 
