@@ -367,8 +367,9 @@ h4 { font-size: 1.02rem; margin: 1.2rem 0 .3rem; }
 p.lead { font-size: 1.15rem; font-weight: 600; border-left: 4px solid var(--accent);
   padding: .3rem 0 .3rem .9rem; }
 .not-covered p.lead { font-weight: 400; color: var(--muted); }
-.at-a-glance { display: flex; flex-wrap: wrap; gap: .8rem; margin: 1rem 0 1.5rem; padding: 0; }
-.at-a-glance li { list-style: none; flex: 1 1 150px; border: 1px solid var(--rule);
+.at-a-glance { display: grid; grid-template-columns: repeat(auto-fill, minmax(9.5rem, 1fr));
+  gap: .8rem; margin: 1rem 0 1.5rem; padding: 0; }
+.at-a-glance li { list-style: none; border: 1px solid var(--rule);
   border-top: 4px solid var(--accent); padding: .6rem .8rem; }
 .at-a-glance .value { display: block; font-size: 1.3rem; font-weight: 650; }
 .at-a-glance .label { display: block; color: var(--muted); font-size: .85rem; }
