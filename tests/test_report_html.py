@@ -250,3 +250,10 @@ def test_the_short_appendix_holds_no_analysis_step(run: Path, appendix: str) -> 
 def test_the_appendix_is_one_of_three(run: Path) -> None:
     with pytest.raises(DataError, match="appendix: expected one of short, full, none"):
         build_report(run, appendix="long")
+
+
+def test_the_run_parameter_chooses_the_appendix(run: Path) -> None:
+    """``cvmkit run -p appendix=…`` reaches the report through the run's manifest."""
+    page = _page(run, manifest={"run_id": "x", "parameters": {"appendix": "full"}})
+    assert 'class="appendix-step"' in page
+    assert 'id="appendix"' not in _page(run, manifest={"parameters": {"appendix": "none"}})
