@@ -2,7 +2,9 @@
 
 ``write_demo(out_dir, seed)`` writes ``study.yaml``, ``responses.csv`` and ``truth.json``; the same
 seed always gives byte-identical files.  ``cvmkit simulate`` calls it.  What is planted, and why,
-is described in :mod:`cvmkit.simulate.survey`.
+is described in :mod:`cvmkit.simulate.survey`.  Studies of other shapes are in
+:mod:`cvmkit.simulate.shapes`, and the teaching scenarios, each planting one lesson, in
+:mod:`cvmkit.simulate.scenarios`.
 """
 
 from __future__ import annotations
