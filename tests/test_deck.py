@@ -66,6 +66,11 @@ def test_bar_charts_are_native_and_numbers_are_in_the_notes(deck) -> None:
     assert charts and len(charts[0].plots[0].categories) >= 5
     for s in slides[1:]:
         assert s.has_notes_slide and s.notes_slide.notes_text_frame.text.strip()
+    loyalty = next(s for s in slides if s.shapes.title is not None
+                   and s.shapes.title.text == "Loyalty")
+    stacked = [sh.chart for sh in loyalty.shapes if sh.has_chart]
+    assert stacked and [x.name for x in stacked[0].plots[0].series] == [
+        "Detractors", "Passives", "Promoters"]
     notes = drivers.notes_slide.notes_text_frame.text
     assert "%" in notes and "interval" in notes
 

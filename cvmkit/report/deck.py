@@ -3,7 +3,8 @@
 The deck holds the same words as ``report.html`` (:mod:`cvmkit.report.client`), from the same
 frames: a title slide (client, title, date, logo, accent colour), the executive summary, one
 slide per finding — its finding as the slide's headline, its chart (the driver shares as a
-native, editable PowerPoint bar chart; the other charts as pictures), every number of the
+native, editable PowerPoint bar chart, and so are the loyalty groups by segment; the other
+charts as pictures), every number of the
 finding in the speaker notes — and the recommended actions as a table.
 
 Anything a study or a respondent wrote is text in the deck, never markup: python-pptx escapes
@@ -101,6 +102,43 @@ def _driver_chart(slide, table: pd.DataFrame, accent: str, left, top, width, hei
     plot.series[0].format.fill.fore_color.rgb = _rgb(accent)
     chart.category_axis.tick_labels.font.size = Pt(10)
     chart.value_axis.tick_labels.font.size = Pt(10)
+    return True
+
+
+def _nps_chart(slide, run: Path, left, top, width, height) -> bool:
+    """Promoters, passives and detractors by segment as a native 100% stacked bar chart; False
+    when the run has no NPS by segment."""
+    from pptx.chart.data import CategoryChartData
+    from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+    from pptx.util import Pt
+
+    from ..plots._style import BLUE, LIGHT_GREY, VERMILLION
+    from .client import _find
+    from .html import read_table
+
+    path = _find(run, "tables", "05", "nps_by_segment", ".csv")
+    t = read_table(path) if path is not None else None
+    groups = ("detractors", "passives", "promoters")
+    if t is None or not set(groups) <= set(t.columns) or t.shape[1] < 1:
+        return False
+    key = t.columns[0]
+    data = CategoryChartData()
+    data.categories = [_text(x) for x in t[key]]
+    for g in groups:
+        data.add_series(g.capitalize(), [round(100 * float(v), 1) for v in t[g]])
+    chart = slide.shapes.add_chart(XL_CHART_TYPE.BAR_STACKED_100, left, top, width, height,
+                                   data).chart
+    chart.has_legend = True
+    chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+    chart.legend.include_in_layout = False
+    plot = chart.plots[0]
+    plot.has_data_labels = True
+    plot.data_labels.number_format = '0"%"'
+    plot.data_labels.number_format_is_linked = False
+    plot.data_labels.font.size = Pt(10)
+    for series, colour in zip(plot.series, (VERMILLION, LIGHT_GREY, BLUE)):
+        series.format.fill.solid()
+        series.format.fill.fore_color.rgb = _rgb(colour)
     return True
 
 
@@ -220,6 +258,8 @@ def build_deck(run_dir: str | Path, *, client_name: str | None = None,
             notes += [f"{cap}:"] + _table_lines(frame, cols)
             if sec["key"] == "drivers":
                 placed = _driver_chart(s, frame, accent, Inches(0.5), top, Inches(9), height)
+        if sec["key"] == "loyalty" and sec["covered"]:
+            placed = _nps_chart(s, run, Inches(0.5), top, Inches(9), height)
         if not placed and sec["figures"]:
             from PIL import Image
 
