@@ -80,8 +80,8 @@ FINDINGS: tuple[Finding, ...] = (
             "map sets perceived quality against perceived price, each relative to the market."),
     Finding("loyalty", "Loyalty", ("loyalty",),
             (("05", "nps_by_segment"), ("05", "nps_trend")),
-            ("05", "nps", (("n", "Respondents"), ("promoters", "Promoters"),
-                            ("detractors", "Detractors"), ("nps", "Net Promoter Score"),
+            ("05", "nps", (("n", "Respondents"), ("promoters", "Promoters (%)"),
+                            ("detractors", "Detractors (%)"), ("nps", "Net Promoter Score"),
                             ("ci_low", "95% interval from"), ("ci_high", "to"))),
             "The Net Promoter Score is the share of promoters (9–10 on the 0–10 "
             "recommendation question) minus the share of detractors (0–6), with its 95% "
@@ -144,6 +144,9 @@ def _prepare(stem: str, frame: pd.DataFrame) -> pd.DataFrame:
             f = f.sort_values(key, ascending=False)
     if stem == "needs_summary" and "by" in f.columns:
         f = f[f["by"].isna()]
+    if stem == "nps":  # shares of respondents read as per cent
+        f = f.assign(**{c: 100 * pd.to_numeric(f[c], errors="coerce")
+                        for c in ("promoters", "detractors") if c in f.columns})
     return f
 
 
@@ -398,8 +401,9 @@ footer { border-top: 1px solid var(--rule); color: var(--muted); font-size: .8re
 @media (max-width: 600px) {
   header.cover, nav#contents, main, footer { padding-left: .9rem; padding-right: .9rem; }
   header.cover h1 { font-size: 1.5rem; }
-  table { font-size: .8rem; }
-  th, td { padding: .25rem .3rem; }
+  table { font-size: .78rem; }
+  th, td { padding: .25rem .25rem; overflow-wrap: anywhere; }
+  td.num { white-space: normal; }
 }
 @page { size: A4; margin: 16mm 14mm; }
 @media print {
