@@ -70,6 +70,14 @@ def _run_shapes(tmp_path_factory) -> dict[str, Path]:
 
 
 def _text(path: Path) -> str:
+    if path.suffix == ".pptx":  # the words of the slides and their notes
+        from pptx import Presentation
+
+        deck = Presentation(str(path))
+        return " ".join([sh.text_frame.text for s in deck.slides for sh in s.shapes
+                         if sh.has_text_frame]
+                        + [s.notes_slide.notes_text_frame.text for s in deck.slides
+                           if s.has_notes_slide])
     return re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8"))
 
 
@@ -79,7 +87,7 @@ def test_every_shape_runs_and_its_outputs_carry_no_demo_words(shape_runs, name):
     assert (run / "report.html").is_file() and (run / "tables.xlsx").is_file()
     manifest = json.loads((run / "manifest.json").read_text())
     assert manifest["status"] == "ok"
-    for page in [run / "report.html", *sorted(run.glob("0*.html"))]:
+    for page in [run / "report.html", run / "deck.pptx", *sorted(run.glob("0*.html"))]:
         text = _text(page)
         found = [w for w in DEMO_WORDS if re.search(rf"\b{re.escape(w)}\b", text, re.I)]
         assert not found, f"{page.name} of {name} carries demo words {found}"
@@ -200,7 +208,7 @@ def test_hostile_labels_stay_text_in_every_html_output(tmp_path):
     data.to_csv(paths["responses"], index=False)
     run = run_study(paths["study"], out=tmp_path / "reports", parameters=FAST,
                     progress=None).run_dir
-    for page in [run / "report.html", *sorted(run.glob("0*.html"))]:
+    for page in [run / "report.html", run / "deck.pptx", *sorted(run.glob("0*.html"))]:
         text = page.read_text(encoding="utf-8")
         # JSON data blocks (widget state) hold the text as data, with "</" escaped
         assert "</script" not in "".join(re.findall(
