@@ -43,10 +43,15 @@ from scipy import stats
 from .errors import AnalysisError, DataError
 from .metrics import _holm, _resolve_weights, _weighted_stats
 
-__all__ = ["METHODS", "add_segment", "needs_segments", "segment_bic", "segment_profiles",
-           "segment_sizes", "segment_stability"]
+__all__ = ["METHODS", "SEGMENT_SUBSAMPLE", "add_segment", "needs_segments", "segment_bic",
+           "segment_profiles", "segment_sizes", "segment_stability"]
 
 METHODS = ("lca", "gmm", "kmeans")
+#: Above this many respondents the models are fitted to a seeded random subsample of this many
+#: (every respondent is still classified by the fitted model): the fits cost time in proportion
+#: to the respondents, and this many pin the segments down.
+SEGMENT_SUBSAMPLE = 20_000
+_SUBSAMPLE_KEY = 0x5EED  # the subsample's own stream of the seed
 #: The variance of a value rounded to whole points (Sheppard's correction).
 _ROUNDING_VAR = 1 / 12
 
@@ -163,9 +168,29 @@ def _prepare(data, columns, method, weights, what):
     return x, _design(x[rows], method), w_all, rows
 
 
+def _fitting_rows(n: int, subsample: int | None, seed: Any, what: str) -> np.ndarray:
+    """Positions (sorted) of the respondents a model is fitted to: all, or a seeded subsample."""
+    from .drivers.models import subsample_rows
+
+    # A stream of its own, derived from the seed without spawning from (and so changing) it.
+    if isinstance(seed, np.random.SeedSequence):
+        stream = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, _SUBSAMPLE_KEY))
+    else:
+        stream = np.random.SeedSequence(seed, spawn_key=(_SUBSAMPLE_KEY,))
+    rows = subsample_rows(n, subsample, stream, what)
+    return np.arange(n) if rows is None else np.sort(rows)
+
+
+def _unseen_as_missing(z: np.ndarray, fitted: np.ndarray) -> np.ndarray:
+    """Answer categories the (subsample) fit never saw, as missing, for classifying everyone."""
+    top = np.nanmax(fitted, axis=0)
+    return np.where(z > top, np.nan, z)
+
+
 def segment_bic(data: pd.DataFrame, columns: Sequence[str], *, k_range: Sequence[int] = range(1, 7),
                 method: str = "lca", weights: Any = None, seed: int | None = 0,
-                n_init: int = 3, tol: float = 1e-6) -> pd.DataFrame:
+                n_init: int = 3, tol: float = 1e-6,
+                subsample: int | None = SEGMENT_SUBSAMPLE) -> pd.DataFrame:
     """BIC of a fit for each number of segments — the curve that chooses ``k``.
 
     Parameters are those of :func:`needs_segments`, with ``k_range`` the numbers of segments
@@ -175,7 +200,8 @@ def segment_bic(data: pd.DataFrame, columns: Sequence[str], *, k_range: Sequence
     -------
     DataFrame
         ``k``, ``loglik``, ``n_parameters``, ``bic``, ``best`` (True at the lowest BIC),
-        ``method``, ``n``.
+        ``method``, ``n`` (respondents the models were fitted to: a subsample of
+        ``n_answered`` when there are more than ``subsample``), ``n_answered``.
 
     Examples
     --------
@@ -189,7 +215,9 @@ def segment_bic(data: pd.DataFrame, columns: Sequence[str], *, k_range: Sequence
     """
     what = "segment BIC"
     _, z, w_all, rows = _prepare(data, columns, method, weights, what)
-    w = w_all[rows]
+    n_answered = len(z)
+    fit_rows = _fitting_rows(n_answered, subsample, seed, what)
+    z, w = z[fit_rows], w_all[rows][fit_rows]
     out = []
     for k in k_range:
         if int(k) < 1 or int(k) >= len(z):
@@ -197,7 +225,7 @@ def segment_bic(data: pd.DataFrame, columns: Sequence[str], *, k_range: Sequence
                                 f"respondents ({len(z)})")
         f = _fit(z, w, int(k), method, seed, n_init, tol)
         out.append({"k": int(k), "loglik": f.loglik, "n_parameters": f.n_par, "bic": f.bic,
-                    "method": method, "n": int(len(z))})
+                    "method": method, "n": int(len(z)), "n_answered": n_answered})
     t = pd.DataFrame(out)
     t.insert(4, "best", t["bic"] == t["bic"].min())
     return t
@@ -214,7 +242,8 @@ def _ordered_labels(lab: np.ndarray, w: np.ndarray, k: int) -> np.ndarray:
 
 def needs_segments(data: pd.DataFrame, columns: Sequence[str], *, k: int, method: str = "lca",
                    weights: Any = None, seed: int | None = 0, n_init: int = 3,
-                   prefix: str = "Segment", tol: float = 1e-6) -> pd.DataFrame:
+                   prefix: str = "Segment", tol: float = 1e-6,
+                   subsample: int | None = SEGMENT_SUBSAMPLE) -> pd.DataFrame:
     """Each respondent's needs-based segment.
 
     Parameters
@@ -235,6 +264,11 @@ def needs_segments(data: pd.DataFrame, columns: Sequence[str], *, k: int, method
     tol : float
         Convergence tolerance of the fit (for the latent class model, on the mean
         log-likelihood per respondent).
+    subsample : int, optional
+        With more respondents than this (:data:`SEGMENT_SUBSAMPLE` by default; None: never),
+        the model is fitted to a random subsample of this many drawn from ``seed`` (the same
+        rows :func:`segment_bic` and :func:`segment_stability` use), and then classifies every
+        respondent; an answer category the subsample never gave counts as missing.
 
     Returns
     -------
@@ -248,7 +282,10 @@ def needs_segments(data: pd.DataFrame, columns: Sequence[str], *, k: int, method
         raise AnalysisError(f"{what}: k must be at least 1, got {k}")
     _, z, w_all, rows = _prepare(data, columns, method, weights, what)
     w = w_all[rows]
-    f = _fit(z, w, int(k), method, seed, n_init, tol)
+    fit_rows = _fitting_rows(len(z), subsample, seed, what)
+    f = _fit(z[fit_rows], w[fit_rows], int(k), method, seed, n_init, tol)
+    if len(fit_rows) < len(z) and method == "lca":
+        z = _unseen_as_missing(z, z[fit_rows])
     prob = f.proba(z)
     lab = _ordered_labels(np.argmax(prob, axis=1), w, int(k))
     names = [f"{prefix} {i + 1}" for i in range(int(k))]
@@ -268,12 +305,15 @@ def needs_segments(data: pd.DataFrame, columns: Sequence[str], *, k: int, method
 
 def segment_stability(data: pd.DataFrame, columns: Sequence[str], *, k: int | Sequence[int],
                       method: str = "lca", weights: Any = None, n_boot: int = 20,
-                      seed: int | None = 0, n_init: int = 1, ci: float = 0.95) -> pd.DataFrame:
+                      seed: int | None = 0, n_init: int = 1, ci: float = 0.95,
+                      subsample: int | None = SEGMENT_SUBSAMPLE) -> pd.DataFrame:
     """Bootstrap stability of the partition: adjusted Rand index between refits.
 
     The model is fitted to the full sample and refitted to ``n_boot`` resamples of the
     respondents; each refit classifies every respondent, and its agreement with the full fit is
-    the adjusted Rand index (1 = the same partition, about 0 = no more than chance).
+    the adjusted Rand index (1 = the same partition, about 0 = no more than chance).  With more
+    respondents than ``subsample``, "the full sample" is the seeded subsample the other
+    functions fit to (see :func:`needs_segments`).
 
     Returns
     -------
@@ -287,7 +327,8 @@ def segment_stability(data: pd.DataFrame, columns: Sequence[str], *, k: int | Se
     if n_boot < 2:
         raise AnalysisError(f"{what}: n_boot must be at least 2, got {n_boot}")
     _, z, w_all, rows = _prepare(data, columns, method, weights, what)
-    w = w_all[rows]
+    fit_rows = _fitting_rows(len(z), subsample, seed, what)
+    z, w = z[fit_rows], w_all[rows][fit_rows]
     ks = [int(k)] if np.isscalar(k) else [int(v) for v in k]
     alpha = (1 - ci) / 2
     out = []
