@@ -178,7 +178,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         _print_hints(exc.problems, data_cols, args.study)
         print(f"fix the study file and run `cvmkit validate {args.study}` again",
               file=sys.stderr)
-        return 2
+        return 1
     n_brands = len(study.brands)
     print(f"{args.study}: the study file is valid ({len(study.attributes)} attributes, "
           f"{n_brands} brand{'s' if n_brands > 1 else ''})")
@@ -192,8 +192,19 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         print(f"error: survey data file '{data_path}' does not exist", file=sys.stderr)
         print(f"hint: copy the survey export to {data_path}, correct `data:` in {args.study}, "
               "or pass --data FILE", file=sys.stderr)
-        return 2
-    data = read_responses(data_path, study)
+        return 1
+    with warnings.catch_warnings(record=True) as read_notes:
+        warnings.simplefilter("always", CvmkitWarning)
+        try:
+            data = read_responses(data_path, study)
+        except CvmkitError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            print(f"fix the data file and run `cvmkit validate {args.study}` again",
+                  file=sys.stderr)
+            return 1
+    for w in read_notes:
+        if issubclass(w.category, CvmkitWarning):
+            print(f"note: {w.message}")
     problems = validate_study(study, data, source=str(data_path))
     if problems:
         print(f"{data_path}: {len(problems)} problem(s) with the data:", file=sys.stderr)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import yaml
 
+from ._patterns import PatternError, compile_pattern
 from .errors import StudySpecError
 
 if TYPE_CHECKING:
@@ -426,6 +427,8 @@ _KNOWN_KEYS = {f.name for f in fields(Study)} | {"slug", "kano"}
 _SCALE_BOUND = 1e9
 #: Longest title, label or name a study may give (a report prints them whole).
 _TEXT_BOUND = 500
+#: Most items a list or mapping of a study may hold (attributes, brands, themes, labels …).
+_LIST_BOUND = 1_000
 #: Largest study file read (a study file is a few kilobytes; more is a mistake or an attack).
 _FILE_BOUND = 1_000_000
 #: What a slug may hold: it names a folder under the reports folder.
@@ -445,6 +448,22 @@ def _long_texts(value: Any, key: str = "") -> Iterator[tuple[str, str]]:
     elif isinstance(value, list):
         for i, v in enumerate(value):
             yield from _long_texts(v, f"{key}[{i}]")
+
+
+def _long_lists(value: Any, key: str = "") -> Iterator[tuple[str, int]]:
+    """``(key path, length)`` of every list in a parsed study longer than the bound."""
+    if isinstance(value, list):
+        if len(value) > _LIST_BOUND:
+            yield key or "(top level)", len(value)
+            return
+        for i, v in enumerate(value):
+            yield from _long_lists(v, f"{key}[{i}]")
+    elif isinstance(value, Mapping):
+        if len(value) > _LIST_BOUND:
+            yield key or "(top level)", len(value)
+            return
+        for k, v in value.items():
+            yield from _long_lists(v, f"{key}.{k}" if key else str(k)[:60])
 
 
 def _templates(raw: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
@@ -594,6 +613,8 @@ def _parse(raw: Mapping[str, Any], root: str, source: str | None) -> Study:
     for k in raw:
         if k not in _KNOWN_KEYS:
             problems.add(str(k)[:60], "unknown key (a typo?)")
+    for key, items in _long_lists(raw):
+        problems.add(key, f"{items:,} items, more than the {_LIST_BOUND:,} a list may hold")
     for key, text in _long_texts(raw):
         problems.add(key, f"{len(text):,} characters, more than the {_TEXT_BOUND} a title, label "
                           "or name may have")
@@ -719,11 +740,14 @@ def _parse(raw: Mapping[str, Any], root: str, source: str | None) -> Study:
         pats = th.get("patterns") or th.get("keywords") or []
         if isinstance(pats, str):
             pats = [pats]
+        if not isinstance(pats, list):
+            problems.add(f"{key}.patterns", f"expected a list of patterns, got {pats!r}"[:200])
+            pats = []
         for j, p in enumerate(pats):
             try:
-                re.compile(p)
-            except (re.error, TypeError) as exc:
-                problems.add(f"{key}.patterns[{j}]", f"pattern {p!r} does not compile ({exc})")
+                compile_pattern(p)
+            except PatternError as exc:
+                problems.add(f"{key}.patterns[{j}]", f"pattern {str(p)[:80]!r}: {exc}")
         quadrant = th.get("quadrant")
         if quadrant is not None and quadrant not in ("says", "thinks", "does", "feels"):
             problems.add(f"{key}.quadrant", f"'{quadrant}' is not one of says, thinks, does, feels")
@@ -770,9 +794,17 @@ def _parse(raw: Mapping[str, Any], root: str, source: str | None) -> Study:
                      "expected columns for too_cheap, cheap, expensive and too_expensive")
     gg = price.get("gabor_granger")
     if gg is not None and (not isinstance(gg, Mapping)
-                           or len(gg.get("prices", [])) != len(gg.get("columns", []))
-                           or not gg.get("prices")):
+                           or not isinstance(gg.get("prices"), list)
+                           or not isinstance(gg.get("columns"), list)
+                           or len(gg["prices"]) != len(gg["columns"])
+                           or not gg["prices"]):
         problems.add("price.gabor_granger", "expected equally long lists prices and columns")
+    elif gg is not None:
+        for j, v in enumerate(gg["prices"]):
+            if not _is_number(v) or v < 0:
+                problems.add(f"price.gabor_granger.prices[{j}]",
+                             f"expected a price (a number, not negative), got {v!r}"[:200])
+                break
 
     quality = _quality(raw.get("quality"), problems)
     segments = _as_str_list(raw.get("segments"), "segments", problems)
@@ -801,16 +833,44 @@ def _parse(raw: Mapping[str, Any], root: str, source: str | None) -> Study:
     )
 
 
+#: Deepest nesting of lists and mappings in a study file (the spec itself needs five).
+_DEPTH_BOUND = 30
+
+
 class _StudyLoader(yaml.SafeLoader):
-    """YAML's safe loader without anchors and aliases: a study file needs none, and aliases
-    nested in aliases expand to billions of items (a "billion laughs")."""
+    """YAML's safe loader without anchors and aliases (a study file needs none, and aliases
+    nested in aliases expand to billions of items, a "billion laughs"), with a bound on nesting
+    and no key given twice in one mapping (YAML would keep the last silently)."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
         if self.check_event(yaml.events.AliasEvent):
-            event = self.peek_event()
             raise yaml.YAMLError(f"line {event.start_mark.line + 1}: aliases (*{event.anchor}) "
                                  "are not supported in a study file; write the value out")
-        return super().compose_node(parent, index)
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > _DEPTH_BOUND:
+                raise yaml.YAMLError(f"line {event.start_mark.line + 1}: lists and mappings "
+                                     f"nested more than {_DEPTH_BOUND} deep")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.setdefault(key, key_node.start_mark.line + 1)
+            except TypeError:  # a list or mapping as a key
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a key must be a plain name, not a list or mapping",
+                    key_node.start_mark) from None
+            if first != key_node.start_mark.line + 1:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key '{str(key)[:60]}' is given twice (first on line {first}); "
+                                "YAML would keep only the last one", key_node.start_mark)
+        return super().construct_mapping(node, deep=deep)
 
 
 def load_study(path: str | Path) -> Study:
@@ -857,6 +917,8 @@ def load_study(path: str | Path) -> Study:
         raise StudySpecError(["(file): a binary file, not a YAML study file"], str(p))
     try:
         raw = yaml.load(text, Loader=_StudyLoader)  # noqa: S506 - a SafeLoader without aliases
+    except RecursionError:
+        raise StudySpecError([f"(yaml): nested more than {_DEPTH_BOUND} deep"], str(p)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
