@@ -125,6 +125,11 @@ def collect(study: Study, data_path: str | Path | None = None, *,
     if kept.empty:
         raise DataError(f"{path}: every respondent was excluded by the quality checks "
                         f"({', '.join(exclude)})")
+    need = len(study.attributes) + 2
+    if len(kept) < need:
+        raise DataError(f"{path}: {len(kept)} respondent(s) kept after the quality checks, "
+                        f"fewer than the {need} an analysis of {len(study.attributes)} "
+                        "attributes needs (one more than the attributes, plus one)")
     kept = blank_out_of_range(kept, study)
     weights, result = weight_respondents(kept, study)
     clean = finalize(kept, study, weights)
