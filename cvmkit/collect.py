@@ -130,6 +130,7 @@ def collect(study: Study, data_path: str | Path | None = None, *,
         raise DataError(f"{path}: {len(kept)} respondent(s) kept after the quality checks, "
                         f"fewer than the {need} an analysis of {len(study.attributes)} "
                         "attributes needs (one more than the attributes, plus one)")
+    _note_thin_segments(kept, study)
     kept = blank_out_of_range(kept, study)
     weights, result = weight_respondents(kept, study)
     clean = finalize(kept, study, weights)
@@ -162,3 +163,23 @@ def sample_profile(data: pd.DataFrame, study: Study, by: str | None = None) -> p
     columns = ([by] if by is not None else []) + ["variable", "level", "n", "share",
                                                   "weighted_share"]
     return pd.DataFrame(rows, columns=columns)
+
+
+#: Fewest respondents of a segment level before a note says its comparisons are shaky.
+THIN_SEGMENT = 10
+
+
+def _note_thin_segments(kept: pd.DataFrame, study: Study) -> None:
+    """A note for each segment level with fewer than :data:`THIN_SEGMENT` respondents."""
+    for i, col in enumerate(study.segments):
+        if col not in kept.columns:
+            continue
+        counts = kept[col].value_counts()
+        thin = counts[counts < THIN_SEGMENT]
+        if len(thin) and len(counts) > 1:
+            listed = ", ".join(f"{str(k)[:40]!r} ({n} respondent{'s' if n > 1 else ''})"
+                               for k, n in thin.head(5).items())
+            warnings.warn(f"segments[{i}]: column '{col}' has level(s) with fewer than "
+                          f"{THIN_SEGMENT} respondents: {listed}; comparisons of such a segment "
+                          "are left out or very uncertain", CvmkitWarning, stacklevel=3)
+
