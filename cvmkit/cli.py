@@ -9,6 +9,9 @@
     cvmkit simulate [--out data/demo] [--seed 2026] [-n 1200] [--shape NAME | --list-shapes]
     cvmkit notebooks DIR [--force] [--study STUDY.yaml]
 
+Errors are one message naming the file, key, column or row at fault; ``cvmkit --debug …`` also
+shows the Python traceback.
+
 ``cvmkit run`` with several study files (or ``-j N``) runs them as a batch, ``N`` at a time in
 worker processes, shows the overall progress and ends with a summary table of each study's
 outcome, time and report; a failing study does not stop the others.
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -290,6 +294,8 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``cvmkit`` command."""
     parser = argparse.ArgumentParser(prog="cvmkit", description="Customer value mapping kit.")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the Python traceback of an error (for reporting a bug)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run the notebook sequence on one or more studies")
@@ -355,8 +361,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             return int(args.func(args) or 0)
         except CvmkitError as exc:
+            if args.debug:
+                traceback.print_exc()
             print(f"error: {exc}", file=sys.stderr)
             return 2
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:  # a bug: one line, the traceback on request
+            if args.debug:
+                traceback.print_exc()
+            print(f"error: unexpected {type(exc).__name__}: {exc} (a bug in cvmkit; run again "
+                  "with --debug to see where, and report it)", file=sys.stderr)
+            return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

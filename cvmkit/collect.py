@@ -24,8 +24,8 @@ from .privacy import mask_pii
 from .quality import DEFAULT_EXCLUDE
 from .study import Study
 
-__all__ = ["DEFAULT_EXCLUDE", "Collection", "collect", "finalize", "sample_profile",
-           "weight_respondents"]
+__all__ = ["DEFAULT_EXCLUDE", "THIN_SEGMENT", "Collection", "check_kept", "collect", "finalize",
+           "sample_profile", "weight_respondents"]
 
 
 
@@ -122,15 +122,7 @@ def collect(study: Study, data_path: str | Path | None = None, *,
     flags = flag_quality(data, study)
     summary = quality_summary(flags)
     kept, dropped = drop_flagged(data, flags, checks=exclude)
-    if kept.empty:
-        raise DataError(f"{path}: every respondent was excluded by the quality checks "
-                        f"({', '.join(exclude)})")
-    need = len(study.attributes) + 2
-    if len(kept) < need:
-        raise DataError(f"{path}: {len(kept)} respondent(s) kept after the quality checks, "
-                        f"fewer than the {need} an analysis of {len(study.attributes)} "
-                        "attributes needs (one more than the attributes, plus one)")
-    _note_thin_segments(kept, study)
+    check_kept(kept, study, exclude, path)
     kept = blank_out_of_range(kept, study)
     weights, result = weight_respondents(kept, study)
     clean = finalize(kept, study, weights)
@@ -169,8 +161,40 @@ def sample_profile(data: pd.DataFrame, study: Study, by: str | None = None) -> p
 THIN_SEGMENT = 10
 
 
-def _note_thin_segments(kept: pd.DataFrame, study: Study) -> None:
-    """A note for each segment level with fewer than :data:`THIN_SEGMENT` respondents."""
+def check_kept(kept: pd.DataFrame, study: Study, checks: tuple[str, ...] | list[str],
+               source: str | Path | None = None) -> None:
+    """Stop when the respondents kept after the exclusions cannot be analysed; note thin
+    segments.
+
+    Raises
+    ------
+    DataError
+        Every respondent excluded (naming the checks), or fewer respondents than the
+        attributes plus two (a driver regression needs one more respondent than coefficients).
+
+    Warns
+    -----
+    CvmkitWarning
+        A segment level with fewer than :data:`THIN_SEGMENT` respondents.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cvmkit.study import Study
+    >>> study = Study.from_dict({"title": "T", "brand": "B", "scales": {"r": {"min": 1, "max": 5}},
+    ...     "attributes": [{"id": "a", "performance": "q", "scale": "r"}],
+    ...     "outcomes": {"value": {"column": "v", "scale": "r"}}})
+    >>> check_kept(pd.DataFrame({"q": [1, 2, 3], "v": [2, 3, 4]}), study, ["duplicate"])
+    """
+    where = f"{source}: " if source is not None else ""
+    if kept.empty:
+        raise DataError(f"{where}every respondent was excluded by the quality checks "
+                        f"({', '.join(checks)})")
+    need = len(study.attributes) + 2
+    if len(kept) < need:
+        raise DataError(f"{where}{len(kept)} respondent(s) kept after the quality checks, "
+                        f"fewer than the {need} an analysis of {len(study.attributes)} "
+                        "attributes needs (one more than the attributes, plus one)")
     for i, col in enumerate(study.segments):
         if col not in kept.columns:
             continue

@@ -193,3 +193,51 @@ def test_fuzzed_study_files_load_or_raise_a_study_error(tmp_path: Path, data) ->
             load_study(path)
         except StudySpecError as exc:
             assert exc.problems and all(isinstance(p, str) and p for p in exc.problems)
+
+
+# ------------------------------------------------------------------ tracebacks only on request
+def test_the_command_prints_no_traceback_as_a_process() -> None:
+    import subprocess
+    import sys
+
+    for case in ("study/latin1.yaml", "data/ragged_long_row.csv"):
+        proc = subprocess.run([sys.executable, "-m", "cvmkit.cli", *_argv(case)],
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 1, proc.stderr
+        assert "Traceback" not in proc.stdout + proc.stderr
+        assert all(w in proc.stdout + proc.stderr for w in CASES[case]["words"])
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    argv = ["run", str(BASE), "--out", str(tmp_path), "-p", "n_bot=1"]
+    code, output, _ = cli(*argv)
+    assert code == 2 and "Traceback" not in output
+    code, output, _ = cli("--debug", *argv)
+    assert code == 2 and "Traceback" in output and "n_bot" in output
+
+
+def test_an_unexpected_exception_is_one_line(monkeypatch) -> None:
+    import cvmkit.cli
+
+    def broken(args):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(cvmkit.cli, "build_parser", _parser_with(broken))
+    code, output, _ = cli("validate", str(BASE))
+    assert code == 1 and "Traceback" not in output
+    assert "error: unexpected ZeroDivisionError: division by zero" in output
+    code, output, _ = cli("--debug", "validate", str(BASE))
+    assert code == 1 and "Traceback" in output
+
+
+def _parser_with(func):
+    from cvmkit.cli import build_parser
+
+    def build():
+        parser = build_parser()
+        parser.set_defaults(func=func)
+        for action in parser._subparsers._group_actions:  # noqa: SLF001 - test only
+            action.choices["validate"].set_defaults(func=func)
+        return parser
+
+    return build
