@@ -622,6 +622,7 @@ def prepare_responses(raw: pd.DataFrame, study: Study, source: str | None = None
         scale = scales[col]
         data[col] = scale.min + scale.max - data[col]
 
+    _note_dependent_drivers(data, study, where)
     dup = rid.duplicated(keep=False) & rid.notna()
     if dup.any():
         ids = list(dict.fromkeys(rid[dup].tolist()))
@@ -634,6 +635,32 @@ def prepare_responses(raw: pd.DataFrame, study: Study, source: str | None = None
             CvmkitWarning, stacklevel=2,
         )
     return data
+
+
+def _note_dependent_drivers(data: pd.DataFrame, study: Study, where: str) -> None:
+    """A note when the focal brand's attribute ratings are linearly dependent (one attribute
+    repeats another, or a sum of others): a driver regression cannot tell them apart."""
+    cols = {i: a.performance_column(study.brand) for i, a in enumerate(study.attributes)}
+    cols = {i: c for i, c in cols.items() if c in data.columns}
+    if len(cols) < 2:
+        return
+    x = data[list(cols.values())].to_numpy(dtype=float)
+    x = x[np.isfinite(x).all(axis=1)]
+    if len(x) <= len(cols):
+        return
+    x = x - x.mean(axis=0)
+    if np.linalg.matrix_rank(x) >= len(cols):
+        return
+    keys = list(cols)
+    same = [(keys[a], keys[b]) for a in range(len(keys)) for b in range(a + 1, len(keys))
+            if np.array_equal(x[:, a], x[:, b])]
+    what = (f"attributes[{same[0][0]}] and attributes[{same[0][1]}]: columns "
+            f"'{cols[same[0][0]]}' and '{cols[same[0][1]]}'{where} hold the same answer for "
+            "every respondent" if same else
+            f"attributes: the ratings of {', '.join(repr(c) for c in cols.values())}{where} are "
+            "linearly dependent (one is a sum of others)")
+    warnings.warn(f"{what}; the driver regression cannot separate them and will stop — drop "
+                  "one or check the export", CvmkitWarning, stacklevel=3)
 
 
 def _extra_problems(data: pd.DataFrame, study: Study, scales: dict[str, Scale],
