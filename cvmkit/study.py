@@ -466,6 +466,37 @@ def _long_lists(value: Any, key: str = "") -> Iterator[tuple[str, int]]:
             yield from _long_lists(v, f"{key}.{k}" if key else str(k)[:60])
 
 
+_TEXT = (str, int, float)
+#: The type each top-level key must have (a scalar may stand for a one-item list).
+_TOP_TYPES: dict[str, tuple[type, ...]] = {
+    "title": _TEXT, "client": _TEXT, "slug": _TEXT, "respondent_id": _TEXT, "wave": (str,),
+    "data": (str,), "weight_column": (str,), "brand": (str, Mapping),
+    "competitors": (list,), "attributes": (list,), "scales": (Mapping,),
+    "outcomes": (Mapping,), "price": (Mapping,), "touchpoints": (list,),
+    "codeframe": (list,), "weights": (Mapping, str), "quality": (Mapping,), "kano": (Mapping,),
+    "transactions": (Mapping,), "extra": (Mapping,), "segments": (list, str),
+    "stages": (list, str), "verbatims": (list, str), "pii": (list, str), "reverse": (list, str),
+    "numbered_rows": (bool,), "bound": (bool,),
+}
+_TYPE_NAMES = {str: "text", int: "a number", float: "a number", Mapping: "a mapping",
+               list: "a list", bool: "true or false"}
+
+
+def _well_typed(raw: Mapping[str, Any], problems: _Problems) -> dict[str, Any]:
+    """``raw`` without the top-level values of the wrong type, each named as a problem (so
+    that the rest of the checks meet only the types they expect)."""
+    out = {}
+    for k, v in raw.items():
+        want = _TOP_TYPES.get(k)
+        if v is None or want is None or (isinstance(v, want) and not (
+                isinstance(v, bool) and bool not in want)):
+            out[k] = v
+            continue
+        names = " or ".join(dict.fromkeys(_TYPE_NAMES[t] for t in want))
+        problems.add(str(k), f"expected {names}, got {v!r}"[:200])
+    return out
+
+
 def _templates(raw: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     """``(key path, column template)`` of the study's brand-templated column names."""
     for i, a in enumerate(raw.get("attributes") or []):
@@ -613,6 +644,7 @@ def _parse(raw: Mapping[str, Any], root: str, source: str | None) -> Study:
     for k in raw:
         if k not in _KNOWN_KEYS:
             problems.add(str(k)[:60], "unknown key (a typo?)")
+    raw = _well_typed(raw, problems)
     for key, items in _long_lists(raw):
         problems.add(key, f"{items:,} items, more than the {_LIST_BOUND:,} a list may hold")
     for key, text in _long_texts(raw):
