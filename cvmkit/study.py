@@ -482,6 +482,19 @@ _TYPE_NAMES = {str: "text", int: "a number", float: "a number", Mapping: "a mapp
                list: "a list", bool: "true or false"}
 
 
+def _text_fields(item: Mapping[str, Any], names: Iterable[str], key: str,
+                 problems: _Problems) -> bool:
+    """Whether each of ``names`` present in ``item`` is text (or a number); each that is not
+    is named as a problem."""
+    ok = True
+    for name in names:
+        v = item.get(name)
+        if v is not None and (not isinstance(v, _TEXT) or isinstance(v, bool)):
+            problems.add(f"{key}.{name}", f"expected text, got {v!r}"[:200])
+            ok = False
+    return ok
+
+
 def _well_typed(raw: Mapping[str, Any], problems: _Problems) -> dict[str, Any]:
     """``raw`` without the top-level values of the wrong type, each named as a problem (so
     that the rest of the checks meet only the types they expect)."""
@@ -656,7 +669,7 @@ def _parse(raw: Mapping[str, Any], root: str, source: str | None) -> Study:
             problems.add(key, f"'{template[:80]}': the only placeholder a column name may hold "
                               "is {brand}")
     for k in ("title", "brand", "attributes", "scales"):
-        if k not in raw or raw[k] in (None, "", []):
+        if k not in raw or raw[k] in (None, "", [], {}):
             problems.add(k, "required")
 
     title = str(raw.get("title", ""))
@@ -694,6 +707,9 @@ def _parse(raw: Mapping[str, Any], root: str, source: str | None) -> Study:
         key = f"attributes[{i}]"
         if not isinstance(a, Mapping):
             problems.add(key, f"expected a mapping, got {a!r}")
+            continue
+        if not _text_fields(a, ("id", "label", "component", "performance", "importance",
+                                "scale", "importance_scale"), key, problems):
             continue
         for req in ("id", "performance"):
             if not a.get(req):
@@ -751,6 +767,9 @@ def _parse(raw: Mapping[str, Any], root: str, source: str | None) -> Study:
         if not isinstance(t, Mapping) or not t.get("id") or not t.get("satisfaction"):
             problems.add(key, "expected {id, label, stage, satisfaction}")
             continue
+        if not _text_fields(t, ("id", "label", "stage", "satisfaction", "importance", "scale"),
+                            key, problems):
+            continue
         stage = str(t.get("stage", ""))
         if stages and stage not in stages:
             problems.add(f"{key}.stage", f"'{stage}' is not one of the stages {list(stages)}")
@@ -768,6 +787,8 @@ def _parse(raw: Mapping[str, Any], root: str, source: str | None) -> Study:
         key = f"codeframe[{i}]"
         if not isinstance(th, Mapping) or not th.get("id"):
             problems.add(key, "expected {id, label, patterns}")
+            continue
+        if not _text_fields(th, ("id", "label", "quadrant"), key, problems):
             continue
         pats = th.get("patterns") or th.get("keywords") or []
         if isinstance(pats, str):
@@ -792,6 +813,11 @@ def _parse(raw: Mapping[str, Any], root: str, source: str | None) -> Study:
     if not isinstance(weights, Mapping):
         problems.add("weights", "expected {column: name} or {targets: {column: {level: share}}}")
         weights = {}
+    weights = dict(weights)
+    for name, want in (("column", str), ("targets", Mapping)):
+        if weights.get(name) is not None and not isinstance(weights[name], want):
+            problems.add(f"weights.{name}", f"expected {_TYPE_NAMES[want]}, got "
+                                            f"{weights.pop(name)!r}"[:200])
     for col, target in (weights.get("targets") or {}).items():
         if not isinstance(target, Mapping) or not target:
             problems.add(f"weights.targets.{col}", "expected a mapping of level to share")
@@ -819,6 +845,17 @@ def _parse(raw: Mapping[str, Any], root: str, source: str | None) -> Study:
                 problems.add("kano.codes", "two answers share a code")
 
     price = dict(raw.get("price") or {})
+    for name in ("perceived", "scale", "currency"):
+        if price.get(name) is not None and not isinstance(price[name], str):
+            problems.add(f"price.{name}", f"expected text, got {price.pop(name)!r}"[:200])
+    if price.get("perceived"):
+        need_scale(str(price.get("scale", "performance")), "price.scale")
+    for group in ("van_westendorp", "purchase_likelihood"):
+        cols = price.get(group)
+        if cols is not None and (not isinstance(cols, Mapping)
+                                 or not all(isinstance(c, str) for c in cols.values())):
+            problems.add(f"price.{group}", f"expected a mapping of question to column, got "
+                                           f"{price.pop(group)!r}"[:200])
     vw = price.get("van_westendorp")
     if vw is not None and (not isinstance(vw, Mapping) or set(vw) != {
             "too_cheap", "cheap", "expensive", "too_expensive"}):
@@ -832,6 +869,8 @@ def _parse(raw: Mapping[str, Any], root: str, source: str | None) -> Study:
                            or not gg["prices"]):
         problems.add("price.gabor_granger", "expected equally long lists prices and columns")
     elif gg is not None:
+        if not all(isinstance(c, str) for c in gg["columns"]):
+            problems.add("price.gabor_granger.columns", "expected a list of column names")
         for j, v in enumerate(gg["prices"]):
             if not _is_number(v) or v < 0:
                 problems.add(f"price.gabor_granger.prices[{j}]",

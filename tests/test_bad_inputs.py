@@ -249,3 +249,36 @@ def test_run_refuses_a_bad_study_file_before_any_notebook(tmp_path: Path, case: 
     assert code == 1 and "Traceback" not in output, output
     assert all(w in output for w in CASES[case]["words"]), output
     assert not list((tmp_path / "reports").rglob("manifest.json")) and took < 60
+
+
+_PATHS = [("attributes", 0, f) for f in ("id", "label", "component", "performance", "scale",
+                                          "importance", "kano", "importance_scale")] + [
+    ("scales", "rating", f) for f in ("min", "max", "missing", "labels")] + [
+    ("outcomes", "value", f) for f in ("column", "scale")] + [
+    ("quality", f) for f in ("duration", "speeder_fraction", "straightline_min_items",
+                             "max_missing", "exclude")] + [
+    ("weights", f) for f in ("column", "targets")] + [
+    ("price", f) for f in ("perceived", "van_westendorp", "purchase_likelihood",
+                           "gabor_granger", "scale", "currency")] + [
+    ("codeframe",), ("touchpoints",), ("segments",), ("brand",), ("competitors",),
+    ("respondent_id",), ("verbatims",), ("pii",), ("reverse",), ("kano",), ("wave",),
+    ("stages",), ("attributes", 0), ("scales", "rating")]
+
+
+@settings(max_examples=60, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(where=st.sampled_from(_PATHS), value=_values)
+def test_fuzzed_studies_validate_against_data_without_a_traceback(tmp_path: Path, where, value):
+    """A valid study with one value (at any depth) replaced, checked by `cvmkit validate`
+    against the base export: exit 0 (ready) or 1 (a named problem), never an exception."""
+    spec = yaml.safe_load(yaml.safe_dump(_BASE_SPEC))
+    spec["data"] = str(BASE.parent / "responses.csv")
+    spec.setdefault("price", {})
+    node = spec
+    for step in where[:-1]:
+        node = node[step]
+    node[where[-1]] = value
+    path = tmp_path / "study.yaml"
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    code, output, _ = cli("validate", str(path))
+    assert code in (0, 1) and "Traceback" not in output and "unexpected" not in output, output
