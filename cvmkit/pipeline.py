@@ -22,7 +22,8 @@ notebooks' libraries once (:mod:`cvmkit._zygote`); while one notebook runs, the 
 next one is started and its remaining imports are done in it (silently, binding no names), so
 the next notebook starts warm; and the HTML export of each notebook runs in a background
 thread.  Kernels run with
-``PYTHONHASHSEED=0`` so that anything ordered by a string hash comes out the same every run.
+``PYTHONHASHSEED=0`` so that anything ordered by a string hash comes out the same every run,
+and ``CVMKIT_PROGRESS=off`` so that no progress bar is left in an executed notebook.
 
 ``run_batch`` runs several studies, in parallel worker processes when ``jobs > 1``; one
 failing study never stops or touches the others.
@@ -76,7 +77,7 @@ _PACKAGES = ("cvmkit", "numpy", "scipy", "pandas", "statsmodels", "matplotlib", 
 #: when it builds ``report.html``.
 REPORT_PARAMETERS = ("client_name", "report_title", "report_date", "logo_path", "accent_color")
 #: The environment every kernel gets on top of the caller's.
-KERNEL_ENV = {"PYTHONHASHSEED": "0"}
+KERNEL_ENV = {"PYTHONHASHSEED": "0", "CVMKIT_PROGRESS": "off"}
 
 
 def default_notebooks_dir() -> Path:
