@@ -64,7 +64,7 @@ def _as_text(path: Path) -> tuple[str, bool]:
         for col in frame.columns:
             cells.extend(frame[col].dropna().astype(str))
         return "\n".join(cells), True
-    if suffix == ".xlsx":
+    if suffix in (".xlsx", ".pptx", ".docx"):  # zipped XML
         with zipfile.ZipFile(path) as z:
             return "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist()), True
     if suffix in (".png", ".jpg", ".jpeg", ".gif", ".pdf"):
