@@ -49,6 +49,7 @@ from .study import Study
 
 __all__ = [
     "NPS_GROUPS",
+    "TOP_BOX",
     "ces",
     "compare_groups",
     "csat",
@@ -58,6 +59,9 @@ __all__ = [
     "touchpoint_scores",
 ]
 
+#: How many of the highest scale points make each metric's top box: the one definition every
+#: figure of the metric uses (its level, by group and its change between groups or waves).
+TOP_BOX = {"csat": 2, "ces": 3}
 #: The three NPS groups, from worst to best.
 NPS_GROUPS = ("detractor", "passive", "promoter")
 
@@ -388,7 +392,7 @@ def score_summary(data: pd.DataFrame, column: str, *, scale: tuple[float, float]
 
 
 def csat(data: pd.DataFrame, column: str, *, scale: tuple[float, float] | object = (1, 5),
-         top_box: int = 2, **kwargs) -> pd.DataFrame:
+         top_box: int = TOP_BOX["csat"], **kwargs) -> pd.DataFrame:
     """Customer satisfaction: mean and top-2-box share (see :func:`score_summary`).
 
     Examples
@@ -401,7 +405,7 @@ def csat(data: pd.DataFrame, column: str, *, scale: tuple[float, float] | object
 
 
 def ces(data: pd.DataFrame, column: str, *, scale: tuple[float, float] | object = (1, 7),
-        top_box: int = 3, **kwargs) -> pd.DataFrame:
+        top_box: int = TOP_BOX["ces"], **kwargs) -> pd.DataFrame:
     """Customer effort score: mean and "easy" top-box share (see :func:`score_summary`).
 
     The item must be keyed so that a high score means *easy* (a study that asks it the other

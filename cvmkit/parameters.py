@@ -10,6 +10,10 @@ Examples
 >>> declared = {"n_boot": 200, "segment": None, "confidence": 0.95}
 >>> check_parameters({"n_boot": 50, "confidence": 1}, declared)
 {'n_boot': 50, 'confidence': 1.0}
+>>> check_parameters({"appendix": "long"}, {"appendix": "short"})
+Traceback (most recent call last):
+...
+cvmkit.errors.CvmkitError: -p appendix='long': expected one of short, full, none
 >>> check_parameters({"n_bot": 50}, declared)  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
@@ -27,6 +31,8 @@ from .errors import CvmkitError
 
 __all__ = ["check_parameters", "declared_parameters"]
 
+#: Parameters whose value must be one of a few words.
+CHOICES: dict[str, tuple[str, ...]] = {"appendix": ("short", "full", "none")}
 #: Parameters the pipeline sets itself (and a user may set too).
 _PIPELINE = {"study_path": None, "data_path": None, "run_dir": None, "seed": 0}
 
@@ -98,5 +104,8 @@ def check_parameters(params: Mapping[str, Any], declared: Mapping[str, Any]) -> 
         if not ok:
             raise CvmkitError(f"-p {name}={value!r}: expected {_kind(default)} (the default is "
                               f"{default!r})")
+        if name in CHOICES and value not in CHOICES[name]:
+            raise CvmkitError(f"-p {name}={value!r}: expected one of "
+                              f"{', '.join(CHOICES[name])}")
         out[name] = value
     return out

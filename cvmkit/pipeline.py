@@ -132,7 +132,7 @@ _EXPORTER: Any = None
 
 def export_html(notebook: str | Path, target: str | Path) -> Path:
     """Export an executed notebook to HTML without its code cells (its computed Markdown made
-    inert: :mod:`cvmkit.escaping`)."""
+    inert: :mod:`cvmkit.escaping`), opening offline (:mod:`cvmkit.report.notebook_html`)."""
     global _EXPORTER
     import nbformat
 
@@ -146,8 +146,9 @@ def export_html(notebook: str | Path, target: str | Path) -> Path:
     nb = inert_outputs(nbformat.read(str(notebook), as_version=4))
     body, _ = _EXPORTER.from_notebook_node(nb)
     from .io.artifacts import atomic_write_text
+    from .report.notebook_html import offline_notebook_html
 
-    return atomic_write_text(target, body)
+    return atomic_write_text(target, offline_notebook_html(body, Path(notebook).parent))
 
 
 @dataclass

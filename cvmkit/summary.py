@@ -50,6 +50,7 @@ __all__ = [
     "executive_summary",
     "find_results",
     "run_capabilities",
+    "summarize_actions",
     "summarize_drivers",
     "summarize_focus",
     "summarize_loyalty",
@@ -405,17 +406,60 @@ def summarize_focus(results: Mapping[str, Any], brand: str = "the brand",
     return out
 
 
+def summarize_actions(actions: pd.DataFrame, brand: str = "the brand") -> list[str]:
+    """Sentences on where to concentrate, from the reconciled actions
+    (:func:`cvmkit.actions.recommend_actions`): the same frame the report's action page shows.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> acts = pd.DataFrame({"label": ["Ease of use", "Reliability", "Packaging"],
+    ...                      "action": ["improve", "maintain", "save"]})
+    >>> for s in summarize_actions(acts, brand="Brand A"):
+    ...     print(s)  # doctest: +NORMALIZE_WHITESPACE
+    Improve first: Ease of use.
+    Maintain Brand A's strength on Reliability.
+    Packaging gets more effort than its importance justifies: a possible saving, as it is not
+    a basic need and no competitor is ahead on it.
+    """
+    if actions is None or not len(actions):
+        return []
+    by = {a: actions.loc[actions["action"] == a, "label"].astype(str).tolist()
+          for a in actions["action"].unique()}
+    out = []
+    if by.get("improve"):
+        out.append(f"Improve first: {_join(by['improve'])}.")
+    if by.get("defend"):
+        out.append(f"Defend {_join(by['defend'])}: {brand} delivers well there, but a "
+                   "competitor is significantly ahead.")
+    if by.get("maintain"):
+        out.append(f"Maintain {brand}'s strength on {_join(by['maintain'])}.")
+    if by.get("save"):
+        one = len(by["save"]) == 1
+        out.append(f"{_join(by['save'])} {'gets' if one else 'get'} more effort than "
+                   f"{'its' if one else 'their'} importance justifies: a possible saving, as "
+                   f"{'it is not a basic need' if one else 'none is a basic need'} and no "
+                   f"competitor is ahead on {'it' if one else 'them'}.")
+    if not out and by.get("on par"):
+        out.append("No attribute stands out from the others on importance and performance "
+                   "once the uncertainty of the estimates is taken into account.")
+    return out
+
+
 def summarize_needs(results: Mapping[str, Any], brand: str = "the brand",
                     labels: Mapping[str, str] | None = None,
                     maps: Mapping[str, Any] | None = None,
-                    caps: Mapping[str, Capability] | None = None) -> list[str]:
+                    caps: Mapping[str, Capability] | None = None,
+                    actions: pd.DataFrame | None = None) -> list[str]:
     """Sentences on unmet needs and wants that could differentiate.
 
     Reads notebook 02's ``needs`` and ``wants`` (attribute ids, in the reconciled Kano /
     penalty–reward / stated-vs-derived roles) and, when notebook 04 ran on a study with
     competitors, its ``competitors_ahead`` (attribute label → competitors significantly ahead):
     a need on which a competitor is ahead is an **unmet** need.  Otherwise the needs are named
-    but not judged.
+    but not judged.  With ``actions`` (:func:`cvmkit.actions.recommend_actions`), the verdicts
+    are that frame's: a need is unmet exactly when its action is ``improve``, and a want is
+    said to differentiate exactly when its action is ``differentiate``.
 
     Examples
     --------
@@ -431,7 +475,24 @@ def summarize_needs(results: Mapping[str, Any], brand: str = "the brand",
     wants = [labels.get(a, a) for a in _labels(_get(results, "wants"))]
     out = []
     ahead = _get(maps, "competitors_ahead") if maps is not None else None
-    if needs and isinstance(ahead, Mapping) and _has(caps, "competitors"):
+    if actions is not None and len(actions):
+        act = dict(zip(actions["label"].astype(str), actions["action"]))
+        comp = dict(zip(actions["label"].astype(str), actions["competitors_ahead"].fillna("")))
+        unmet = [n for n in needs if act.get(n) == "improve"]
+        met = [n for n in needs if n not in unmet]
+        if unmet:
+            items = [f"{n} ({comp[n]} ahead)" if comp.get(n) else n for n in unmet]
+            word = "need" if len(unmet) == 1 else "needs"
+            it = "it" if len(unmet) == 1 else "them"
+            out.append(f"Unmet {word}: {_join(items)}. Customers take {it} for granted and "
+                       f"punish a shortfall, and {brand} falls short.")
+        if met:
+            other = "The other basic" if unmet else "The basic"
+            out.append(f"{other} {'need' if len(met) == 1 else 'needs'} — expected as a matter "
+                       f"of course — {'is' if len(met) == 1 else 'are'} {_join(met)}; "
+                       f"{brand} does not fall short there.")
+        wants = [w for w in wants if act.get(w) == "differentiate"]
+    elif needs and isinstance(ahead, Mapping) and _has(caps, "competitors"):
         unmet = [n for n in needs if ahead.get(n)]
         met = [n for n in needs if not ahead.get(n)]
         if unmet:
@@ -577,8 +638,10 @@ def summarize_price(results: Mapping[str, Any], brand: str = "the brand",
     ...     print(s)  # doctest: +NORMALIZE_WHITESPACE
     Customers find prices between £2.10 and £4.39 acceptable (the range of acceptable prices,
     Van Westendorp).
-    Resistance to price is lowest at £3.06, and at £3.09 as many customers find the price
-    cheap as expensive.
+    Resistance to price is lowest at about £3.06, and at about £3.09 as many customers find
+    the price cheap as expensive.
+    These prices are interpolated between the prices customers named themselves; none was put
+    to them.
     """
     cur = str(_get(results, "currency") or currency)
     out = []
@@ -596,14 +659,18 @@ def summarize_price(results: Mapping[str, Any], brand: str = "the brand",
                        f"{_money(hi, cur)} acceptable (the range of acceptable prices, "
                        "Van Westendorp).")
         if opp is not None and ipp is not None:
-            out.append(f"Resistance to price is lowest at {_money(opp, cur)}, and at "
-                       f"{_money(ipp, cur)} as many customers find the price cheap as "
+            out.append(f"Resistance to price is lowest at about {_money(opp, cur)}, and at "
+                       f"about {_money(ipp, cur)} as many customers find the price cheap as "
                        "expensive.")
         elif opp is not None:
-            out.append(f"Resistance to price is lowest at {_money(opp, cur)}.")
+            out.append(f"Resistance to price is lowest at about {_money(opp, cur)}.")
+        if lo is not None or opp is not None:
+            out.append("These prices are interpolated between the prices customers named "
+                       "themselves; none was put to them.")
     rev = _num(_get(results, "revenue_max_price"))
     if rev is not None and _has(caps, "purchase_likelihood"):
-        out.append(f"Among the prices tested, {_money(rev, cur)} would bring in the most revenue "
+        out.append(f"Expected revenue is highest at about {_money(rev, cur)}, a price "
+                   "interpolated from customers' answers rather than one they were asked about "
                    "(Newton–Miller–Smith).")
     gg = _num(_get(results, "gabor_granger_best_price"))
     if gg is not None and _has(caps, "gabor_granger"):
@@ -673,9 +740,11 @@ def _context(run: Path) -> dict[str, Any]:
     results = {}
     for number in ("01", "02", "03", "04", "05"):
         results[number] = find_results(run, number)
+    from .actions import read_actions
+
     return {"brand": str(brand), "currency": str(price.get("currency", "") or ""),
             "labels": labels, "results": results, "caps": run_capabilities(run),
-            "outcome": overall}
+            "outcome": overall, "actions": read_actions(run)}
 
 
 def _res(ctx: dict[str, Any], number: str) -> dict[str, Any] | None:
@@ -693,12 +762,15 @@ def _part_drivers(ctx: dict[str, Any]) -> list[str]:
 
 
 def _part_focus(ctx: dict[str, Any]) -> list[str]:
+    if len(ctx["actions"]):
+        return summarize_actions(ctx["actions"], brand=ctx["brand"])
     return summarize_focus(_res(ctx, "04"), brand=ctx["brand"], caps=ctx["caps"])
 
 
 def _part_needs(ctx: dict[str, Any]) -> list[str]:
     return summarize_needs(_res(ctx, "02"), brand=ctx["brand"], labels=ctx["labels"],
-                           maps=_res(ctx, "04"), caps=ctx["caps"])
+                           maps=_res(ctx, "04"), caps=ctx["caps"],
+                           actions=ctx["actions"] if len(ctx["actions"]) else None)
 
 
 def _part_value_map(ctx: dict[str, Any]) -> list[str]:
@@ -841,7 +913,7 @@ def at_a_glance(run_dir: str | Path) -> pd.DataFrame:
     if isinstance(rng, Mapping) and _num(rng.get("low")) is not None \
             and _num(rng.get("high")) is not None and _has(caps, "van_westendorp"):
         c = str(_get(r, "currency") or cur)
-        rows.append({"label": "acceptable price range",
+        rows.append({"label": "acceptable price range (interpolated)",
                      "value": f"{_money(_num(rng['low']), c)}–{_money(_num(rng['high']), c)}",
                      "source": src})
     src, r = ctx["results"]["04"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -70,6 +71,14 @@ def _run_shapes(tmp_path_factory) -> dict[str, Path]:
 
 
 def _text(path: Path) -> str:
+    if path.suffix == ".pptx":  # the words of the slides and their notes
+        from pptx import Presentation
+
+        deck = Presentation(str(path))
+        return " ".join([sh.text_frame.text for s in deck.slides for sh in s.shapes
+                         if sh.has_text_frame]
+                        + [s.notes_slide.notes_text_frame.text for s in deck.slides
+                           if s.has_notes_slide])
     return re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8"))
 
 
@@ -79,7 +88,7 @@ def test_every_shape_runs_and_its_outputs_carry_no_demo_words(shape_runs, name):
     assert (run / "report.html").is_file() and (run / "tables.xlsx").is_file()
     manifest = json.loads((run / "manifest.json").read_text())
     assert manifest["status"] == "ok"
-    for page in [run / "report.html", *sorted(run.glob("0*.html"))]:
+    for page in [run / "report.html", run / "deck.pptx", *sorted(run.glob("0*.html"))]:
         text = _text(page)
         found = [w for w in DEMO_WORDS if re.search(rf"\b{re.escape(w)}\b", text, re.I)]
         assert not found, f"{page.name} of {name} carries demo words {found}"
@@ -186,6 +195,15 @@ def test_run_prints_a_failure_once_and_whole(tmp_path, capsys):
     assert len(run_lines) == 1  # once by validate's and once by run's own report, no more
 
 
+def _page_text(page: Path) -> str:
+    """An HTML page's text, or the XML inside a PowerPoint deck."""
+    if page.suffix == ".pptx":
+        with zipfile.ZipFile(page) as z:
+            return "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist()
+                             if n.endswith(".xml"))
+    return page.read_text(encoding="utf-8")
+
+
 @pytest.fixture(scope="session")
 def hostile_run(tmp_path_factory) -> Path:
     from _hostile_runs import hostile_runs
@@ -197,8 +215,9 @@ def test_hostile_labels_stay_text_in_every_html_output(hostile_run):
     """A label, brand name, segment value and comment holding HTML are shown, never run (the
     run of tests/_hostile_runs.py; tests/test_hostile_outputs.py loads the pages in a browser)."""
     run = hostile_run
-    for page in [run / "report.html", *sorted(run.glob("0*.html"))]:
-        text = page.read_text(encoding="utf-8")
+    deck = [run / "deck.pptx"] if (run / "deck.pptx").is_file() else []
+    for page in [run / "report.html", *deck, *sorted(run.glob("0*.html"))]:
+        text = _page_text(page)
         # JSON data blocks (widget state) hold the text as data, with "</" escaped
         assert "</script" not in "".join(re.findall(
             r'<script type="application/[^"]*json">(.*?)</script>', text, re.S))

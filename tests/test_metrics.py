@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cvmkit.errors import AnalysisError, CvmkitWarning, DataError
-from cvmkit.metrics import ces, compare_groups, csat, nps, nps_group, score_summary
+from cvmkit.metrics import TOP_BOX, ces, compare_groups, csat, nps, nps_group, score_summary
 from cvmkit.plots import plot_differences, plot_nps_shares, plot_score_by_group, plot_trend
 
 Z95 = 1.959963984540054
@@ -224,3 +224,14 @@ def test_demo_csat_top2_by_wave_within_interval(demo):
                by=study.wave, weights="weight").set_index(study.wave)
     for w, share in truth["csat_top2_by_wave"].items():
         assert out.loc[int(w), "top_box_ci_low"] <= share <= out.loc[int(w), "top_box_ci_high"]
+
+
+def test_one_top_box_definition_for_level_and_change() -> None:
+    """A metric's change between waves uses the same top box as its level (CES: 5–7 of 1–7)."""
+    rng = np.random.default_rng(3)
+    d = pd.DataFrame({"ces": rng.integers(1, 8, 400), "wave": np.repeat([1, 2], 200)})
+    levels = ces(d, "ces", by="wave").set_index("wave")["top_box"]
+    diff = compare_groups(d, "ces", "wave", metric="top_box", scale=(1, 7),
+                          top_box=TOP_BOX["ces"], pairs="consecutive")
+    assert diff["difference"].iloc[0] == pytest.approx(levels[2] - levels[1])
+    assert ((d["ces"] >= 5).groupby(d["wave"]).mean() == levels).all()

@@ -120,6 +120,8 @@ def test_ipa_segments_need_a_choice_and_grid_draws_each(data, study):
         block = ipa[ipa["segment"] == seg]
         assert sorted(map(tuple, _points(a))) == sorted(zip(block["performance"],
                                                             block["importance"]))
+    # small multiples share their scales
+    assert axes[0].get_xlim() == axes[1].get_xlim() and axes[0].get_ylim() == axes[1].get_ylim()
     with pytest.raises(DataError, match="lacks columns"):
         plot_ipa(ipa.drop(columns=["quadrant"]))
     # a segment without importance (too small for its own drivers) gets a panel saying so

@@ -16,6 +16,7 @@ workbooks as the XML inside them, images as their bytes.
 
 from __future__ import annotations
 
+import html
 import re
 import zipfile
 from pathlib import Path
@@ -32,6 +33,8 @@ EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
 #: between groups, not part of a longer number, word, decimal, date or path.
 PHONE = re.compile(r"(?<![\w.\-/:+])\+?\d(?:[ \-]?\d){8,12}(?![\w.\-/:])")
 #: Long base64 runs (embedded images) and their data-URI prefix.
+#: The text runs of a deck's slides and notes (``<a:t>``) and its charts' values (``<c:v>``).
+PPTX_TEXT = re.compile(r"<(?:a:t|c:v)>([^<]*)</(?:a:t|c:v)>")
 BASE64 = re.compile(r"(data:[\w/+.\-]+;base64,)?[A-Za-z0-9+/=\\n]{120,}")
 
 
@@ -67,6 +70,11 @@ def _as_text(path: Path) -> tuple[str, bool]:
     if suffix in (".xlsx", ".pptx", ".docx"):  # zipped XML
         with zipfile.ZipFile(path) as z:
             return "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist()), True
+    if suffix == ".pptx":  # the words of the slides, notes and charts (not ids or coordinates)
+        with zipfile.ZipFile(path) as z:
+            xml = "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist()
+                            if n.endswith(".xml"))
+        return "\n".join(html.unescape(t) for t in PPTX_TEXT.findall(xml)), True
     if suffix in (".png", ".jpg", ".jpeg", ".gif", ".pdf"):
         return path.read_bytes().decode("latin-1"), False
     text = path.read_bytes().decode("utf-8", "replace")
@@ -77,6 +85,7 @@ def _files(batch) -> list[Path]:
     files = [p for run in batch.ok_runs + batch.failed_runs for p in run.rglob("*")
              if p.is_file()]
     assert files
+    assert all((run / "deck.pptx") in files for run in batch.ok_runs)  # the deck is searched
     return files
 
 

@@ -24,8 +24,6 @@ from pathlib import Path
 import pytest
 from _shared_runs import ACCENT, CLIENT, demo_batch
 
-from cvmkit.report import collect_sections
-
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -171,28 +169,22 @@ def rendered(batch, tmp_path_factory):
 
 @needs_chromium
 def test_every_section_rendered(rendered) -> None:
-    run, state = rendered["run"], rendered["state"]
-    expected = sorted({p.stem.split("__")[0] for sub in ("tables", "figures")
-                       for p in (run / sub).glob("*__*")} - {"07_report"})
-    sections = state["sections"]
-    assert [s["section"] for s in sections] == ["summary", *expected]
+    sections = rendered["state"]["sections"]
+    assert [s["section"] for s in sections] == ["summary", "actions", "drivers", "needs",
+                                                "value", "loyalty", "price", "appendix"]
     for s in sections:
         assert s["w"] > 300 and s["h"] > 100, s
-    assert not state["brokenLinks"]
-    assert state["tocEntries"] >= len(sections)
+    assert not rendered["state"]["brokenLinks"]
+    assert rendered["state"]["tocEntries"] >= len(sections)
 
 
 @needs_chromium
 def test_every_figure_rendered(rendered) -> None:
     run, state = rendered["run"], rendered["state"]
-    on_disk = {p.stem for p in (run / "figures").glob("*.png")
-               if not p.stem.startswith("07_report")}
-    chosen = {f"{s.notebook}__{b.name}" for s in collect_sections(run) for b in s.blocks
-              if b.kind == "figure"}
-    assert on_disk, "the run wrote no figures"
-    # every figure the report chose (all but those of parts meant for the notebook's user)
-    assert chosen <= on_disk and len(chosen) >= 0.9 * len(on_disk)
-    assert sorted(f["name"] for f in state["figures"]) == sorted(chosen)
+    on_disk = {p.stem for p in (run / "figures").glob("*.png")}
+    shown = [f["name"] for f in state["figures"]]
+    # each finding shows its one or two best charts, all of them from the run
+    assert 5 <= len(shown) <= 10 and set(shown) <= on_disk
     for f in state["figures"]:
         assert f["complete"] and f["naturalWidth"] > 0 and f["w"] > 100 and f["h"] > 50, f
 
@@ -242,3 +234,125 @@ def test_the_detector_sees_requests(tmp_path: Path) -> None:
     assert "http://127.0.0.1:9/pixel.png" in seen
     assert "https://example.invalid/x.css" in seen
 
+
+
+# ---------------------------------------------------------------------- phone, print, offline
+_LAYOUT = """(() => {
+  const main = document.querySelector('main');
+  const cs = getComputedStyle(main);
+  const text = main.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+  const right = main.getBoundingClientRect().right - parseFloat(cs.paddingRight);
+  return {
+    inner: window.innerWidth, scroll: document.documentElement.scrollWidth, text: text,
+    figures: [...document.querySelectorAll('figure.report-figure img')].map(
+      i => i.getBoundingClientRect().width),
+    clipped: [...document.querySelectorAll('main table')].filter(t =>
+      t.getBoundingClientRect().right > right + 1 || t.scrollWidth > t.clientWidth + 1
+    ).map(t => t.querySelector('caption') ? t.querySelector('caption').innerText : '?'),
+  };
+})()"""
+
+#: Printable width of A4 and Letter at 96 px per inch, less the page margins (14 mm each side).
+_PRINT_WIDTH = {"A4": round((210 - 28) / 25.4 * 96), "Letter": round((215.9 - 28) / 25.4 * 96)}
+_PAPER = {"A4": (8.27, 11.69), "Letter": (8.5, 11.0)}
+
+
+@pytest.fixture(scope="session")
+def layouts(batch, tmp_path_factory):
+    """The report at 1280 and 390 px, in print at A4 and Letter width, and printed to PDF."""
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed")
+    run = batch.ok_runs[0]
+    shots = tmp_path_factory.mktemp("client_report_screenshots")
+    out: dict = {"shots": shots, "pdf": {}}
+    for width in (1280, 390):
+        browser = Browser(shots / f"profile-{width}", width=width, height=900)
+        try:
+            browser.call("Emulation.setDeviceMetricsOverride", width=width, height=900,
+                         deviceScaleFactor=1, mobile=width < 600)
+            browser.load((run / "report.html").resolve().as_uri())
+            out[width] = browser.evaluate(_LAYOUT)
+            browser.screenshot(shots / f"report-{width}.png")
+            browser.screenshot(shots / f"report-{width}-full.png", full_page=True, scale=0.5)
+        finally:
+            browser.close()
+    browser = Browser(shots / "profile-print")
+    try:
+        browser.load((run / "report.html").resolve().as_uri())
+        browser.call("Emulation.setEmulatedMedia", media="print")
+        for paper, width in _PRINT_WIDTH.items():
+            browser.call("Emulation.setDeviceMetricsOverride", width=width, height=1000,
+                         deviceScaleFactor=1, mobile=False)
+            out[paper] = browser.evaluate(_LAYOUT)
+        browser.call("Emulation.clearDeviceMetricsOverride")
+        for paper, (w, h) in _PAPER.items():
+            data = browser.call("Page.printToPDF", paperWidth=w, paperHeight=h,
+                                preferCSSPageSize=paper == "A4", printBackground=True)["data"]
+            pdf = shots / f"report-{paper}.pdf"
+            pdf.write_bytes(base64.b64decode(data))
+            out["pdf"][paper] = pdf
+    finally:
+        browser.close()
+    return out
+
+
+def _pages(pdf: Path) -> int:
+    import re
+
+    return len(re.findall(rb"/Type\s*/Page(?!s)", pdf.read_bytes()))
+
+
+@needs_chromium
+def test_reads_on_a_phone(layouts) -> None:
+    phone = layouts[390]
+    assert phone["scroll"] <= phone["inner"], "the page scrolls sideways at 390 px"
+    assert phone["text"] >= 340, phone["text"]
+    assert phone["figures"] and all(w >= phone["text"] - 1 for w in phone["figures"])
+    assert phone["clipped"] == []
+    wide = layouts[1280]
+    assert wide["scroll"] <= wide["inner"] and wide["clipped"] == []
+
+
+@needs_chromium
+@pytest.mark.parametrize("paper", ["A4", "Letter"])
+def test_prints_without_losing_a_column(layouts, paper: str) -> None:
+    assert layouts[paper]["clipped"] == []
+    assert layouts[paper]["scroll"] <= layouts[paper]["inner"]
+    pages = _pages(layouts["pdf"][paper])
+    assert 6 <= pages <= 30, pages
+
+
+@needs_chromium
+def test_client_report_has_no_software_or_parameter_words(rendered) -> None:
+    import re
+
+    text = rendered["state"]["text"]
+    assert not re.findall(r"\b[a-z]+_[a-z_]+\b", text)  # parameter, column or function names
+    for word in ("cvmkit", "python", "notebook", "papermill", "()", "run_dir"):
+        assert word not in text.lower(), word
+
+
+@needs_chromium
+def test_client_screenshots_saved(layouts) -> None:
+    for name in ("report-1280.png", "report-390.png", "report-390-full.png"):
+        assert (layouts["shots"] / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@needs_chromium
+def test_notebook_exports_open_offline(batch, tmp_path: Path) -> None:
+    run = batch.ok_runs[0]
+    exports = sorted(run.glob("0*.html"))
+    assert exports
+    browser = Browser(tmp_path / "profile")
+    try:
+        for page in exports:
+            browser.events.clear()
+            browser.load(page.resolve().as_uri())
+            asked = [u for u in browser.requests()
+                     if u != page.resolve().as_uri() and not u.startswith("data:")]
+            assert asked == [], (page.name, asked)
+    finally:
+        browser.close()
+    for page in exports:
+        text = page.read_text(encoding="utf-8")
+        assert ".partial" not in text, page.name

@@ -112,14 +112,14 @@ def _page(run: Path, **kw) -> str:
 
 
 def test_page_is_self_contained(run: Path) -> None:
-    page = _page(run)
+    page = _page(run, appendix="full")
     assert "<script" not in page.lower()
     assert re.search(r'http-equiv="Content-Security-Policy" content="default-src \'none\'; '
                      r"img-src data:;", page)
     assert not re.search(r"""(src|href)\s*=\s*["'](https?:|//)""", page)
     assert "<link" not in page.lower() and "@import" not in page and "url(" not in page
     srcs = re.findall(r'<img src="([^"]+)"', page)
-    assert len(srcs) == 2 and all(s.startswith("data:image/png;base64,") for s in srcs)
+    assert len(srcs) == 3 and all(s.startswith("data:image/png;base64,") for s in srcs)
     embedded = {base64.b64decode(s.split(",", 1)[1]) for s in srcs}
     on_disk = {p.read_bytes() for p in (run / "figures").glob("*.png")
                if "truth" not in p.name}  # the demo-only check stays out of the page
@@ -127,18 +127,21 @@ def test_page_is_self_contained(run: Path) -> None:
 
 
 def test_contents_link_to_every_section_and_heading(run: Path) -> None:
-    page = _page(run)
+    page = _page(run, appendix="full")
     targets = re.findall(r'<a href="#([^"]+)"', page)
     ids = set(re.findall(r'id="([^"]+)"', page))
     assert targets and set(targets) <= ids
-    sections = re.findall(r'<section id="([^"]+)" class="report-section" data-section="([^"]+)"',
-                          page)
-    assert [s[1] for s in sections] == ["summary", "01_data_collection", NB03, "04_value_maps"]
-    assert "1 · Relative importance" in re.search(r"<nav.*?</nav>", page, re.S).group(0)
+    sections = re.findall(r'<section id="([^"]+)" class="report-section[^"]*" '
+                          r'data-section="([^"]+)"', page)
+    assert [s[1] for s in sections] == ["summary", "actions", "drivers", "needs", "value",
+                                        "loyalty", "price", "appendix"]
+    steps = re.findall(r'class="appendix-step" data-section="([^"]+)"', page)
+    assert steps == ["01_data_collection", NB03, "04_value_maps"]
+    assert "1 · Relative importance" in page[page.index('id="appendix"'):]
 
 
 def test_narrative_without_code_or_lab_notes(run: Path) -> None:
-    page = _page(run)
+    page = _page(run, appendix="full")
     for hidden in ("SECRET_CODE", "PRINTED_TEXT", "SECRET_HTML", "TRACEBACK_TEXT",
                    "SKIPPED_CELL", "RESULTS_DOC_KEYS", "Change the parameters", "run_dir",
                    "WIDGET_INTRO", "Explore a segment", "TRUTH_LESSON", "TRUTH_FINDING",
@@ -166,7 +169,7 @@ def test_sections_from_artefacts_alone(run: Path) -> None:
 
 
 def test_long_tables_are_cut_with_a_pointer_to_the_workbook(run: Path) -> None:
-    page = _page(run)
+    page = _page(run, appendix="full")
     block = re.search(r'data-table="01_data_collection__big">(.*?)</p></div>', page, re.S)
     assert block is not None
     rows = re.findall(r"<tr>", block.group(1))
@@ -198,13 +201,14 @@ def test_cover_defaults_to_the_study(run: Path) -> None:
 
 def test_summary_and_cards_come_from_results(run: Path) -> None:
     page = _page(run)
-    summary = page[page.index('id="summary"'):page.index('data-section="01_data_collection"')]
+    summary = page[page.index('id="summary"'):page.index('id="actions"')]
     assert ("Acme&#x27;s overall value is driven most by Great-tasting coffee (30.0% of the "
             "explained variance, 95% interval 25.0–35.0%) and Fast service (20.0%, "
             "15.0–25.0%).") in summary
     assert '<span class="value">Great-tasting coffee</span>' in summary
     assert '<span class="value">1,135</span>' in summary
-    assert "Not covered by this run:" in summary and "Notebook 05 did not run." in summary
+    loyalty = page[page.index('id="finding-loyalty"'):page.index('id="finding-price"')]
+    assert "This analysis did not run for this study." in loyalty
 
 
 @pytest.mark.parametrize("kw, match", [
@@ -234,3 +238,22 @@ def test_a_long_table_is_shown_from_its_head_and_counted(tmp_path, monkeypatch):
                                       "tables/01_data_collection__quality_flags.csv")
     assert "first 15 of 40 rows" in note
     assert "tables/01_data_collection__quality_flags.csv (too long for tables.xlsx)" in note
+
+
+@pytest.mark.parametrize("appendix", ["short", "none"])
+def test_the_short_appendix_holds_no_analysis_step(run: Path, appendix: str) -> None:
+    page = _page(run, appendix=appendix)
+    assert 'class="appendix-step"' not in page and "Shapley shares" not in page
+    assert ('id="appendix"' in page) == (appendix == "short")
+
+
+def test_the_appendix_is_one_of_three(run: Path) -> None:
+    with pytest.raises(DataError, match="appendix: expected one of short, full, none"):
+        build_report(run, appendix="long")
+
+
+def test_the_run_parameter_chooses_the_appendix(run: Path) -> None:
+    """``cvmkit run -p appendix=…`` reaches the report through the run's manifest."""
+    page = _page(run, manifest={"run_id": "x", "parameters": {"appendix": "full"}})
+    assert 'class="appendix-step"' in page
+    assert 'id="appendix"' not in _page(run, manifest={"parameters": {"appendix": "none"}})

@@ -134,7 +134,6 @@ def test_report_builds_and_says_what_was_not_run(run: Path) -> None:
     text = _text(page)
     for sentence in (caps["value_map"].plain_sentence, caps["nps"].plain_sentence):
         assert _plain(sentence) in text
-    assert "Not covered by this run:" in text
     assert not DEMO_WORDS.search(text), DEMO_WORDS.search(text)
     assert not EMPTY_SLOT.search(text), EMPTY_SLOT.search(text)
     assert 'data-figure="01_data_collection__sample_profile"' not in page
@@ -153,8 +152,8 @@ def test_exclusions_are_stated_and_weighting_only_when_declared(run: Path) -> No
         "one in every answer, its open-ended answer or interview length included.",
         "Other quality flags were counted but the respondents kept, as the study does not "
         "exclude on them: 12 speeders (too fast to have read the questions)."]
-    text = _text(build_report(run).read_text(encoding="utf-8"))
-    summary_text = text[text.index("Executive summary"):text.index("Not covered by this run")]
+    page = build_report(run).read_text(encoding="utf-8")
+    summary_text = _text(page[page.index('id="summary"'):page.index('id="actions"')])
     assert "weight" not in summary_text.lower()
     glance = at_a_glance(run).set_index("label")["value"].to_dict()
     assert glance == {"respondents analysed": "500", "respondents excluded": "3",
@@ -183,7 +182,7 @@ def test_missing_null_and_broken_results(run: Path) -> None:
     assert said["drivers"] == "notebook 03 did not run"
     assert said["focus"] == "notebook 04 did not run"
     text = _text(build_report(run).read_text(encoding="utf-8"))
-    assert "nothing to summarise yet" in text
+    assert "None of the analyses the summary draws on ran for this study." in text
     assert not EMPTY_SLOT.search(text)
 
 
@@ -194,7 +193,8 @@ def test_a_run_with_no_results_at_all(tmp_path: Path) -> None:
     assert not summary["covered"].any() and at_a_glance(run).empty
     assert run_capabilities(run) is None
     text = _text(build_report(run).read_text(encoding="utf-8"))
-    assert "nothing to summarise yet" in text and "Customer value study" in text
+    assert "None of the analyses the summary draws on ran" in text
+    assert "Customer value study" in text
     write_tables_xlsx(run)
 
 
@@ -259,7 +259,7 @@ def test_sections_the_study_cannot_have_leave_one_sentence(run: Path) -> None:
     nbformat.write(nb, str(run / "02_needs_vs_wants.ipynb"))
     write_figure(run, "02_needs_vs_wants", "kano_shares", _figure())
     plt.close("all")
-    page = build_report(run).read_text(encoding="utf-8")
+    page = build_report(run, appendix="full").read_text(encoding="utf-8")
     text = _text(page)
     caps = run_capabilities(run)
     assert text.count(_plain(caps["kano"].plain_sentence)) == 1
@@ -273,6 +273,6 @@ def test_sections_the_study_cannot_have_leave_one_sentence(run: Path) -> None:
     skipped.metadata["tags"] = ["cvmkit-skipped"]
     nb.cells = [intro, skipped, pr]
     nbformat.write(nb, str(run / "02_needs_vs_wants.ipynb"))
-    text = _text(build_report(run).read_text(encoding="utf-8"))
+    text = _text(build_report(run, appendix="full").read_text(encoding="utf-8"))
     assert text.count(_plain(caps["kano"].plain_sentence)) == 1
     assert "Weighting — not run" not in text

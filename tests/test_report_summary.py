@@ -128,8 +128,11 @@ def test_price_range_and_points() -> None:
     assert summarize_price(res, "Acme", currency="£") == [
         "Customers find prices between £2.10 and £4.39 acceptable (the range of acceptable "
         "prices, Van Westendorp).",
-        "Resistance to price is lowest at £3.06.",
-        "Among the prices tested, £3.10 would bring in the most revenue (Newton–Miller–Smith)."]
+        "Resistance to price is lowest at about £3.06.",
+        "These prices are interpolated between the prices customers named themselves; none was "
+        "put to them.",
+        "Expected revenue is highest at about £3.10, a price interpolated from customers' "
+        "answers rather than one they were asked about (Newton–Miller–Smith)."]
 
 
 # ---------------------------------------------------------------------- assembling
@@ -178,7 +181,8 @@ def test_demo_summary_tells_the_planted_truth(demo_run: Path) -> None:
     text = executive_summary(demo_run).groupby("part")["sentence"].apply(" ".join)
     weak = [label[a] for a in truth["focal_weaknesses"]]
     # the planted weaknesses are what to concentrate on, and the unmet needs
-    assert all(w in text["focus"].split(":")[0] for w in weak)
+    assert text["focus"].startswith("Improve first:")
+    assert all(w in text["focus"].split(".")[0] for w in weak)
     unmet = text["needs"].split("Customers take")[0]
     assert unmet.startswith("Unmet needs:") and all(w in unmet for w in weak)
     # the planted value-map zone and NPS rise

@@ -17,7 +17,13 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from ..errors import DataError
-from ._style import heat_table_ticks, interval_errors, new_axes
+from ._style import (
+    BLUE,
+    PALETTE,
+    heat_table_ticks,
+    interval_errors,
+    new_axes,
+)
 
 __all__ = [
     "plot_coefficients",
@@ -29,9 +35,8 @@ __all__ = [
     "plot_segment_shares",
 ]
 
-_BLUE = "#1f4e79"
-_PALETTE = ["#1f4e79", "#e67e22", "#16a085", "#8e44ad", "#c0392b", "#7f8c8d", "#2c3e50",
-            "#d4ac0d"]
+_BLUE = BLUE
+_PALETTE = list(PALETTE)
 _METHOD_NAMES = {
     "lmg": "LMG / Shapley", "shapley_sampled": "Shapley (sampled)",
     "relative_weights": "Relative weights", "dominance_general": "General dominance",

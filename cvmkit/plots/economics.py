@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ._style import interval_errors, new_axes, require_table
+from ._style import BLUE, LIGHT_BLUE, ORANGE, interval_errors, new_axes, require_table
 
 __all__ = ["plot_clv", "plot_clv_cac", "plot_pareto", "plot_retention", "plot_value_tiers"]
 
-_BLUE, _ORANGE = "#1f4e79", "#e67e22"
+_BLUE, _ORANGE = BLUE, ORANGE
 
 
 def plot_retention(table: pd.DataFrame, *, title: str | None = None,
@@ -58,7 +58,7 @@ def plot_clv(table: pd.DataFrame, by: str, *, currency: str = "", title: str | N
     pos = np.arange(len(table))
     h = 0.38
     horizon = int(table["horizon"].iloc[0]) if "horizon" in table else None
-    ax.barh(pos - h / 2, table["clv_finite"], height=h, color="#a9c4e0", gid="bar",
+    ax.barh(pos - h / 2, table["clv_finite"], height=h, color=LIGHT_BLUE, gid="bar",
             label=f"{horizon}-period horizon" if horizon else "Finite horizon")
     ax.barh(pos + h / 2, table["clv_infinite"], height=h, color=_BLUE, gid="bar",
             label="Infinite horizon")

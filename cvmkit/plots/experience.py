@@ -12,12 +12,12 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from ..errors import DataError
-from ._style import interval_errors, new_axes, require_table
+from ._style import BLUE, LIGHT_GREY, VERMILLION, interval_errors, new_axes, require_table
 
 __all__ = ["plot_differences", "plot_nps_shares", "plot_score_by_group", "plot_trend"]
 
-_COLOURS = {"detractor": "#c0392b", "passive": "#bdc3c7", "promoter": "#27ae60"}
-_LINE = "#1f4e79"
+_COLOURS = {"detractor": VERMILLION, "passive": LIGHT_GREY, "promoter": BLUE}
+_LINE = BLUE
 _EST = {"nps": ("nps", "ci_low", "ci_high", "NPS (points)"),
         "mean": ("mean", "mean_ci_low", "mean_ci_high", "Mean score"),
         "top_box": ("top_box", "top_box_ci_low", "top_box_ci_high", "Top-box share")}

@@ -10,11 +10,21 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ._style import interval_errors, new_axes, require_table
+from ._style import (
+    BLUE,
+    GREEN,
+    GREY,
+    ORANGE,
+    PURPLE,
+    VERMILLION,
+    interval_errors,
+    new_axes,
+    require_table,
+)
 
 __all__ = ["plot_theme_incidence"]
 
-_GROUP_COLOURS = ["#c0392b", "#95a5a6", "#27ae60", "#1f4e79", "#e67e22", "#8e44ad"]
+_GROUP_COLOURS = [VERMILLION, GREY, BLUE, GREEN, ORANGE, PURPLE]
 
 
 def plot_theme_incidence(table: pd.DataFrame, *, by: str | None = None,
@@ -38,7 +48,7 @@ def plot_theme_incidence(table: pd.DataFrame, *, by: str | None = None,
     h = 0.8 / len(groups)
     for k, (g, sub) in enumerate(groups):
         y = np.array([pos[lab] for lab in sub["label"]]) - 0.4 + h * (k + 0.5)
-        colour = "#1f4e79" if by is None else _GROUP_COLOURS[k % len(_GROUP_COLOURS)]
+        colour = BLUE if by is None else _GROUP_COLOURS[k % len(_GROUP_COLOURS)]
         ax.barh(y, sub["incidence"], height=h * 0.9, color=colour, alpha=0.85, gid="bar",
                 label=None if by is None else str(g))
         ax.errorbar(sub["incidence"], y, xerr=interval_errors(sub["incidence"], sub["ci_low"],

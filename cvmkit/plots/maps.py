@@ -19,7 +19,21 @@ from matplotlib.axes import Axes
 from matplotlib.colors import TwoSlopeNorm
 
 from ..errors import DataError
-from ._style import heat_table_ticks, new_axes, repel_labels, require_table
+from ._style import (
+    BLACK,
+    BLUE,
+    DARK_BLUE,
+    DARK_VERMILLION,
+    GREEN,
+    GREY,
+    ORANGE,
+    PURPLE,
+    VERMILLION,
+    heat_table_ticks,
+    new_axes,
+    repel_labels,
+    require_table,
+)
 
 __all__ = [
     "QUADRANT_COLOURS",
@@ -36,13 +50,13 @@ __all__ = [
 
 #: Colour of each IPA quadrant.
 QUADRANT_COLOURS = {
-    "Concentrate here": "#c0392b",
-    "Keep up the good work": "#27ae60",
-    "Low priority": "#7f8c8d",
-    "Possible overkill": "#e67e22",
+    "Concentrate here": VERMILLION,
+    "Keep up the good work": BLUE,
+    "Low priority": GREY,
+    "Possible overkill": ORANGE,
 }
-_FOCAL = "#1f4e79"
-_OTHERS = ["#e67e22", "#8e44ad", "#16a085", "#7f8c8d", "#c0392b", "#2c3e50"]
+_FOCAL = BLUE
+_OTHERS = [ORANGE, PURPLE, GREEN, GREY, VERMILLION, BLACK]
 
 
 def _repel(texts: list, ax: Axes, x=None, y=None, objects=None) -> None:
@@ -124,7 +138,7 @@ def plot_ipa(
             if not np.isfinite(xb):
                 continue
             xs.append(xb)
-            colour = "#c0392b" if xb > r["performance"] else "#27ae60"
+            colour = VERMILLION if xb > r["performance"] else BLUE
             ax.annotate("", xy=(xb, r["importance"]), xytext=(r["performance"], r["importance"]),
                         arrowprops={"arrowstyle": "-|>", "mutation_scale": 9, "color": colour,
                                     "lw": 0.9, "alpha": 0.7, "shrinkA": 4, "shrinkB": 0},
@@ -189,7 +203,7 @@ def plot_ipa_grid(
     numpy.ndarray of Axes
         One Axes per segment, in the table's order (the figure is ``axes[0].figure``); a
         segment without any attribute placed (no importance estimated for it) gets a panel
-        saying so.
+        saying so.  The panels share their scales.
 
     Examples
     --------
@@ -202,6 +216,7 @@ def plot_ipa_grid(
     fig, axes = plt.subplots(nrow, ncol, figsize=(height * 1.25 * ncol, height * nrow),
                              squeeze=False)
     flat = axes.ravel()
+    drawn = []
     for ax, seg in zip(flat, segs):
         if ipa.loc[ipa["segment"] == seg, "quadrant"].isna().all():
             # e.g. a segment too small for its own driver analysis: say so in its panel
@@ -214,6 +229,13 @@ def plot_ipa_grid(
                  quadrant_labels=True, title=str(seg), ax=ax)
         for t in ax.texts:
             t.set_fontsize(7)
+        drawn.append(ax)
+    if len(drawn) > 1:  # small multiples share their scales, so the panels compare at a glance
+        xs = np.array([ax.get_xlim() for ax in drawn])
+        ys = np.array([ax.get_ylim() for ax in drawn])
+        for ax in drawn:
+            ax.set_xlim(xs[:, 0].min(), xs[:, 1].max())
+            ax.set_ylim(ys[:, 0].min(), ys[:, 1].max())
     for ax in flat[len(segs):]:
         ax.remove()
     brand = ipa["brand"].iloc[0] if "brand" in ipa else ""
@@ -388,13 +410,13 @@ def plot_value_map(
     ylo, yhi = ys.min() - 0.25 * span, ys.max() + 0.25 * span
     grid = np.linspace(xlo, xhi, 50)
     line = icpt + slope * grid
-    ax.fill_between(grid, ylo, line, color="#27ae60", alpha=0.08, lw=0)
-    ax.fill_between(grid, line, yhi, color="#c0392b", alpha=0.08, lw=0)
+    ax.fill_between(grid, ylo, line, color=BLUE, alpha=0.08, lw=0)
+    ax.fill_between(grid, line, yhi, color=VERMILLION, alpha=0.08, lw=0)
     ax.plot(grid, line, color="0.3", lw=1.2, gid="fair-value", label="fair-value line")
     ax.text(0.97, 0.03, "Better value", transform=ax.transAxes, ha="right", va="bottom",
-            color="#1e8449", fontweight="bold", gid="zone-label")
+            color=DARK_BLUE, fontweight="bold", gid="zone-label")
     ax.text(0.03, 0.97, "Worse value", transform=ax.transAxes, ha="left", va="top",
-            color="#a93226", fontweight="bold", gid="zone-label")
+            color=DARK_VERMILLION, fontweight="bold", gid="zone-label")
     focal = t["is_focal"] if "is_focal" in t else pd.Series(False, index=t.index)
     ax.scatter(t.loc[~focal, "quality_ratio"], t.loc[~focal, "price_ratio"], s=70,
                color="0.45", zorder=3, gid="point")
@@ -449,7 +471,7 @@ def plot_quality_profile(
     t = t.sort_values("weight", ascending=True)
     ax = new_axes(ax, (8, 0.45 * len(t) + 1.5))
     dev = t["ratio"] - 1.0
-    colours = np.where(dev >= 0, "#27ae60", "#c0392b")
+    colours = np.where(dev >= 0, BLUE, VERMILLION)
     ax.barh(t["label"], dev, left=1.0, color=colours, gid="bar")
     ax.axvline(1.0, color="0.3", lw=1)
     lo, hi = min(float(t["ratio"].min()), 1.0), max(float(t["ratio"].max()), 1.0)
@@ -500,8 +522,8 @@ def plot_perceptual_map(
     t = points[points[a].notna() & points[b].notna()]
     ax = new_axes(ax, (8, 7))
     styles = {"brand": dict(marker="o", s=90, color=_FOCAL),
-              "attribute": dict(marker="^", s=45, color="#c0392b"),
-              "ideal point": dict(marker="*", s=160, color="#27ae60")}
+              "attribute": dict(marker="^", s=45, color=VERMILLION),
+              "ideal point": dict(marker="*", s=160, color=GREEN)}
     kinds = list(pd.unique(t["kind"]))
     for i, kind in enumerate(kinds):
         g = t[t["kind"] == kind]
@@ -629,10 +651,10 @@ def plot_journey(
     ax.scatter(x[ok & ~pain], t.loc[ok & ~pain, "satisfaction"], s=size[ok & ~pain],
                color=_FOCAL, zorder=3, gid="point", label="touchpoint")
     ax.scatter(x[ok & pain], t.loc[ok & pain, "satisfaction"], s=size[ok & pain],
-               color="#c0392b", zorder=4, gid="pain-point", label="pain point")
+               color=VERMILLION, zorder=4, gid="pain-point", label="pain point")
     for i in np.flatnonzero(pain):
         ax.annotate("pain point", (x[i], t.at[i, "satisfaction"]), xytext=(0, 14),
-                    textcoords="offset points", ha="center", color="#c0392b", fontsize=8,
+                    textcoords="offset points", ha="center", color=VERMILLION, fontsize=8,
                     gid="pain-label")
     ax.axhline(float(t["satisfaction_cross"].iloc[0]), color="0.35", ls="--", lw=1,
                gid="crosshair")

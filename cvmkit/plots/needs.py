@@ -16,7 +16,17 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
 from ..errors import DataError
-from ._style import interval_errors, new_axes, repel_labels
+from ._style import (
+    BLUE,
+    GREEN,
+    GREY,
+    PURPLE,
+    VERMILLION,
+    YELLOW,
+    interval_errors,
+    new_axes,
+    repel_labels,
+)
 
 __all__ = [
     "KANO_COLOURS",
@@ -31,16 +41,16 @@ __all__ = [
 
 #: Colour of each Kano category.
 KANO_COLOURS = {
-    "must-be": "#c0392b",
-    "one-dimensional": "#1f4e79",
-    "attractive": "#27ae60",
-    "indifferent": "#95a5a6",
-    "reverse": "#8e44ad",
-    "questionable": "#f1c40f",
+    "must-be": VERMILLION,
+    "one-dimensional": BLUE,
+    "attractive": GREEN,
+    "indifferent": GREY,
+    "reverse": PURPLE,
+    "questionable": YELLOW,
 }
 #: Colour of each needs-and-wants role (and of the matching penalty–reward class).
-ROLE_COLOURS = {"need": "#c0392b", "performance": "#1f4e79", "want": "#27ae60",
-                "indifferent": "#95a5a6"}
+ROLE_COLOURS = {"need": VERMILLION, "performance": BLUE, "want": GREEN,
+                "indifferent": GREY}
 _PRCA_COLOURS = {"basic": ROLE_COLOURS["need"], "performance": ROLE_COLOURS["performance"],
                  "excitement": ROLE_COLOURS["want"], "low impact": ROLE_COLOURS["indifferent"]}
 _SVD_COLOURS = {"stated only": ROLE_COLOURS["need"], "expected": ROLE_COLOURS["performance"],

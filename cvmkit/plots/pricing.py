@@ -13,17 +13,17 @@ from adjustText import adjust_text
 from matplotlib.axes import Axes
 
 from ..errors import DataError
-from ._style import new_axes, repel_labels, require_table
+from ._style import BLUE, GREY, ORANGE, SKY, VERMILLION, new_axes, repel_labels, require_table
 
 __all__ = ["plot_demand", "plot_psm", "plot_value_ratio"]
 
 _CURVES = {
-    "too_cheap": ("Too cheap", "#2980b9", ":"),
-    "cheap": ("Cheap", "#2980b9", "-"),
-    "not_cheap": ("Not cheap", "#2980b9", "--"),
-    "expensive": ("Expensive", "#c0392b", "-"),
-    "not_expensive": ("Not expensive", "#c0392b", "--"),
-    "too_expensive": ("Too expensive", "#c0392b", ":"),
+    "too_cheap": ("Too cheap", SKY, ":"),
+    "cheap": ("Cheap", SKY, "-"),
+    "not_cheap": ("Not cheap", SKY, "--"),
+    "expensive": ("Expensive", VERMILLION, "-"),
+    "not_expensive": ("Not expensive", VERMILLION, "--"),
+    "too_expensive": ("Too expensive", VERMILLION, ":"),
 }
 
 
@@ -91,19 +91,19 @@ def plot_demand(curve: pd.DataFrame, optima: pd.DataFrame | None = None, *,
     col = "trial" if "trial" in curve.columns else "demand"
     require_table(curve, ["price", col, "revenue"], "plot_demand", "cvmkit.metrics")
     ax = new_axes(ax, (8, 4.5))
-    ax.plot(curve["price"], curve[col], color="#1f4e79", gid="curve",
+    ax.plot(curve["price"], curve[col], color=BLUE, gid="curve",
             label="Trial (purchase probability)" if col == "trial" else "Demand (share buying)")
-    ax.set_ylabel("Share of respondents", color="#1f4e79")
+    ax.set_ylabel("Share of respondents", color=BLUE)
     ax.set_xlabel(f"Price ({currency})" if currency else "Price")
     ax2 = ax.twinx()
-    ax2.plot(curve["price"], curve["revenue"], color="#e67e22", gid="curve",
+    ax2.plot(curve["price"], curve["revenue"], color=ORANGE, gid="curve",
              label="Revenue per respondent")
-    ax2.set_ylabel("Revenue per respondent", color="#e67e22")
+    ax2.set_ylabel("Revenue per respondent", color=ORANGE)
     marks = []
     if optima is not None:
         require_table(optima, ["objective", "price"], "plot_demand", "cvmkit.metrics")
         for _, row in optima.iterrows():
-            colour = "#1f4e79" if row["objective"] == "trial" else "#e67e22"
+            colour = BLUE if row["objective"] == "trial" else ORANGE
             what = "demand" if row["objective"] == "trial" and col == "demand" else \
                 row["objective"]
             marks.append(ax.axvline(row["price"], color=colour, ls="--", lw=1, gid="optimum",
@@ -140,7 +140,7 @@ def plot_value_ratio(table: pd.DataFrame, *, by: str | None = None, focal: str |
         for _, row in sub.iterrows():
             big = focal is not None and row["brand"] == focal
             ax.scatter(row["price"], row["benefits"], s=90 if big else 40,
-                       marker=markers[k % len(markers)], color="#1f4e79" if big else "#7f8c8d",
+                       marker=markers[k % len(markers)], color=BLUE if big else GREY,
                        gid="estimate", label=str(g) if (by and row.name == sub.index[0]) else None)
             texts.append(ax.text(row["price"], row["benefits"],
                                  f"{row['brand']} ({row['value_ratio']:.2f})", fontsize=8))

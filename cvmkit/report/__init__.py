@@ -1,13 +1,15 @@
-"""The client report of a run: ``report.html`` and ``tables.xlsx``.
+"""The client documents of a run: ``report.html``, ``deck.pptx`` and ``tables.xlsx``.
 
-:func:`build_report` writes one self-contained HTML page (figures embedded, no external
-requests, a table of contents, the executive summary, then each step's narrative, tables and
-figures, no code); :func:`write_tables_xlsx` writes every table of the run into one workbook.
+:func:`build_report` writes one self-contained HTML page for a manager (figures embedded, no
+external requests: the cover, the executive summary, the recommended actions, a section per
+finding and an appendix; see :mod:`cvmkit.report.client`) and the slide deck beside it
+(:func:`build_deck`); :func:`write_tables_xlsx` writes every table of the run into one workbook.
 The pipeline calls both after the last notebook of a run.
 """
 
+from .deck import DECK_FILE, build_deck
 from .html import REPORT_FILE, Section, build_report, collect_sections, render_report
 from .xlsx import TABLES_FILE, sheet_names, write_tables_xlsx
 
-__all__ = ["REPORT_FILE", "TABLES_FILE", "Section", "build_report", "collect_sections",
-           "render_report", "sheet_names", "write_tables_xlsx"]
+__all__ = ["DECK_FILE", "REPORT_FILE", "TABLES_FILE", "Section", "build_deck", "build_report",
+           "collect_sections", "render_report", "sheet_names", "write_tables_xlsx"]

@@ -1,6 +1,9 @@
-"""``report.html``: the whole run on one self-contained page, for a client.
+"""``report.html``: building it (:func:`build_report`), and each analysis step on a page.
 
-The page is built from what the run directory holds:
+:func:`build_report` writes the client report (:mod:`cvmkit.report.client`: cover, summary,
+actions, a section per finding, appendix) and the deck beside it.  The rest of this module
+turns each analysis step of a run into a section for the report's full appendix
+(:func:`collect_sections`), from what the run directory holds:
 
 * the **executed notebooks** (``NN_name.ipynb``, kept by the pipeline) give each section its
   narrative: the markdown cells and the sentences the notebook computed (its ``text/markdown``
@@ -529,69 +532,6 @@ def _section(run: Path, name: str, nb_dir: Path | None, sheets: dict[str, str],
 
 
 # ---------------------------------------------------------------------- the page
-_CSS = """
-:root { --accent: %(accent)s; --ink: #1d2327; --muted: #5f6b73; --rule: #d9dee2; }
-* { box-sizing: border-box; }
-body { margin: 0; font: 16px/1.55 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
-  sans-serif; color: var(--ink); background: #fff; }
-header.cover { padding: 2.5rem 3rem 2rem; border-top: 8px solid var(--accent);
-  background: #f6f8f9; display: flex; gap: 2rem; align-items: center; }
-header.cover img.logo { max-height: 72px; max-width: 220px; }
-header.cover .client { margin: 0; color: var(--accent); font-weight: 600; letter-spacing: .04em;
-  text-transform: uppercase; font-size: .9rem; }
-header.cover h1 { margin: .2rem 0 .3rem; font-size: 2rem; line-height: 1.2; }
-header.cover .date { margin: 0; color: var(--muted); }
-.layout { display: flex; align-items: flex-start; max-width: 1280px; margin: 0 auto; }
-nav#contents { position: sticky; top: 0; flex: 0 0 260px; max-height: 100vh; overflow: auto;
-  padding: 1.5rem 1rem 2rem 1.5rem; font-size: .9rem; border-right: 1px solid var(--rule); }
-nav#contents h2 { font-size: .8rem; text-transform: uppercase; letter-spacing: .08em;
-  color: var(--muted); margin: 0 0 .6rem; }
-nav#contents ol { list-style: none; margin: 0; padding: 0; }
-nav#contents ol ol { padding-left: .9rem; margin: .2rem 0 .5rem; font-size: .85rem; }
-nav#contents li { margin: .25rem 0; }
-nav#contents a { color: var(--ink); text-decoration: none; }
-nav#contents a:hover { color: var(--accent); text-decoration: underline; }
-main { flex: 1 1 auto; min-width: 0; padding: 1.5rem 3rem 3rem; }
-section.report-section { padding-top: .5rem; margin-bottom: 2.5rem; }
-section.report-section > h2 { font-size: 1.55rem; border-bottom: 3px solid var(--accent);
-  padding-bottom: .3rem; }
-h3 { font-size: 1.2rem; margin-top: 1.8rem; color: var(--accent); }
-h4, h5, h6 { font-size: 1.02rem; margin-top: 1.4rem; }
-.finding { border-left: 4px solid var(--accent); background: #f6f8f9; padding: .4rem 1rem;
-  margin: 1rem 0; }
-.finding p { margin: .4rem 0; }
-.at-a-glance { display: flex; flex-wrap: wrap; gap: .8rem; margin: 1rem 0 1.5rem; padding: 0; }
-.at-a-glance li { list-style: none; flex: 1 1 180px; border: 1px solid var(--rule);
-  border-top: 4px solid var(--accent); padding: .6rem .8rem; }
-.at-a-glance .value { display: block; font-size: 1.35rem; font-weight: 650; }
-.at-a-glance .label { display: block; color: var(--muted); font-size: .85rem; }
-.summary-part p { margin: .35rem 0; }
-.not-run { color: var(--muted); font-size: .9rem; }
-.not-run ul { margin: .2rem 0 0; padding-left: 1.2rem; }
-.not-run li { margin: .15rem 0; }
-figure.report-figure { margin: 1.5rem 0; text-align: center; }
-figure.report-figure img { max-width: 100%%; height: auto; border: 1px solid var(--rule); }
-figcaption { color: var(--muted); font-size: .88rem; margin-top: .3rem; }
-.report-table { margin: 1.2rem 0; }
-.report-table .scroll { overflow-x: auto; }
-table { border-collapse: collapse; font-size: .86rem; }
-caption { text-align: left; font-weight: 600; padding: .2rem 0 .4rem; }
-th, td { padding: .3rem .6rem; border-bottom: 1px solid var(--rule); text-align: left;
-  vertical-align: top; }
-thead th { border-bottom: 2px solid var(--accent); background: #f6f8f9; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-.table-note { color: var(--muted); font-size: .8rem; margin: .3rem 0 0; }
-footer { border-top: 1px solid var(--rule); color: var(--muted); font-size: .8rem;
-  padding: 1rem 3rem 2rem; }
-code { font-size: .9em; background: #f1f3f4; padding: 0 .2em; }
-@media print {
-  nav#contents { display: none; }
-  section.report-section { break-before: page; }
-  .layout { display: block; }
-}
-"""
-
-
 def _accent(color: str | None) -> str:
     from matplotlib.colors import is_color_like, to_hex
 
@@ -603,40 +543,6 @@ def _accent(color: str | None) -> str:
     return to_hex(color)
 
 
-def _summary_html(run: Path, study_brand: str | None) -> tuple[str, list[tuple[str, str]]]:
-    from ..summary import at_a_glance, executive_summary
-
-    summary = executive_summary(run)
-    glance = at_a_glance(run)
-    parts = []
-    headings: list[tuple[str, str]] = []
-    if len(glance):
-        cards = "".join(
-            f"<li><span class=\"value\">{html.escape(str(r.value))}</span>"
-            f"<span class=\"label\">{html.escape(str(r.label))}</span></li>"
-            for r in glance.itertuples(index=False))
-        parts.append(f"<ul class=\"at-a-glance\">{cards}</ul>")
-    covered = summary[summary["covered"]] if len(summary) else summary
-    for part, group in (covered.groupby("part", sort=False) if len(covered) else []):
-        hid = f"summary-{_slug(part)}"
-        heading = group["heading"].iloc[0]
-        headings.append((hid, heading))
-        sentences = "".join(f"<p>{html.escape(s)}</p>" for s in group["sentence"])
-        parts.append(f"<div class=\"summary-part\" data-part=\"{html.escape(part)}\">"
-                     f"<h3 id=\"{hid}\">{html.escape(heading)}</h3>{sentences}</div>")
-    missing = summary[~summary["covered"]] if len(summary) else summary
-    if len(missing):
-        items = "".join(
-            f"<li><strong>{html.escape(h)}</strong> — {_inline(_sentence(s))}</li>"
-            for h, s in zip(missing["heading"], missing["sentence"]))
-        parts.append(f"<div class=\"not-run\" data-part=\"not-covered\"><p>Not covered by this "
-                     f"run:</p><ul>{items}</ul></div>")
-    if not len(covered):
-        parts.insert(0, "<p>None of the analyses the summary draws on ran in this run, so there "
-                        "is nothing to summarise yet.</p>")
-    return "".join(parts), headings
-
-
 _CODE_SPAN_RE = re.compile(r"`([^`]+)`")
 
 
@@ -645,24 +551,13 @@ def _inline(text: str) -> str:
     return _CODE_SPAN_RE.sub(r"<code>\1</code>", html.escape(str(text)))
 
 
-def _sentence(text: str) -> str:
-    """``text`` as a sentence: a capital first letter and a full stop."""
-    text = str(text).strip()
-    if not text:
-        return text
-    text = text[:1].upper() + text[1:]
-    return text if text.endswith((".", "!", "?")) else text + "."
-
-
 def render_report(run_dir: str | Path, *, client_name: str | None = None,
                   report_title: str | None = None, report_date: str | date | None = None,
                   logo_path: str | Path | None = None, accent_color: str | None = None,
                   notebooks_dir: str | Path | None = None,
-                  manifest: dict[str, Any] | None = None) -> str:
+                  manifest: dict[str, Any] | None = None, appendix: str | None = None) -> str:
     """The HTML of the report of a run (see :func:`build_report`)."""
-    from .xlsx import sheet_names
-
-    cvmkit_version = _version()
+    from .client import render_client_report
 
     run = Path(run_dir)
     study = _study_meta(run)
@@ -680,69 +575,16 @@ def render_report(run_dir: str | Path, *, client_name: str | None = None,
         logo = f"<img class=\"logo\" src=\"{_data_uri(p)}\" alt=\"{html.escape(client)} logo\">"
     if manifest is None and (run / "manifest.json").is_file():
         manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
-    sheets = sheet_names(run)
-    sections = collect_sections(run, notebooks_dir=notebooks_dir, sheets=sheets)
-    summary, summary_heads = _summary_html(run, None)
-
-    toc = ["<li><a href=\"#summary\">Executive summary</a>"]
-    if summary_heads:
-        toc.append("<ol>" + "".join(f"<li><a href=\"#{h}\">{html.escape(t)}</a></li>"
-                                    for h, t in summary_heads) + "</ol>")
-    toc.append("</li>")
-    body = [f"<section id=\"summary\" class=\"report-section\" data-section=\"summary\">"
-            f"<h2>Executive summary</h2>{summary}</section>"]
-    for s in sections:
-        label = f"{int(s.number)} · {s.title}"
-        sub = ("<ol>" + "".join(f"<li><a href=\"#{h}\">{t}</a></li>" for h, t in s.headings)
-               + "</ol>") if s.headings else ""
-        toc.append(f"<li><a href=\"#{s.anchor}\">{html.escape(label)}</a>{sub}</li>")
-        blocks = "\n".join(b.html for b in s.blocks) or (
-            "<p class=\"not-run\">This step wrote no narrative, tables or figures.</p>")
-        body.append(f"<section id=\"{s.anchor}\" class=\"report-section\" "
-                    f"data-section=\"{s.notebook}\"><h2>{html.escape(label)}</h2>\n{blocks}"
-                    "</section>")
-    foot = [f"Prepared with cvmkit {html.escape(cvmkit_version)}"]
+    if appendix is None:
+        params = (manifest or {}).get("parameters") or {}
+        appendix = str(params.get("appendix") or "short")
+    foot = [html.escape(title)]
     if manifest:
-        foot.append(f"run {html.escape(str(manifest.get('run_id', run.name)))}")
-        if manifest.get("seed") is not None:
-            foot.append(f"seed {html.escape(str(manifest['seed']))}")
-    foot.append("every table is in tables.xlsx; every figure as PNG and SVG in figures/")
-    head_title = html.escape(f"{title} — {client}" if client else title)
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{CSP}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="cvmkit {html.escape(cvmkit_version)}">
-<title>{head_title}</title>
-<style>{_CSS % {"accent": accent}}</style>
-</head>
-<body>
-<header class="cover">{logo}<div>
-<p class="client">{html.escape(client)}</p>
-<h1>{html.escape(title)}</h1>
-<p class="date">{html.escape(when)}</p>
-</div></header>
-<div class="layout">
-<nav id="contents" aria-label="Contents"><h2>Contents</h2><ol>{''.join(toc)}</ol></nav>
-<main>
-{chr(10).join(body)}
-</main>
-</div>
-<footer>{' · '.join(foot)}.</footer>
-</body>
-</html>
-"""
-
-
-def _version() -> str:
-    from importlib import metadata
-
-    try:
-        return metadata.version("cvmkit")
-    except metadata.PackageNotFoundError:  # pragma: no cover - run from a source tree
-        return "(development)"
+        foot.append(f"reference {html.escape(str(manifest.get('run_id', run.name)))}")
+    foot.append("every table is in tables.xlsx, every chart in figures/")
+    return render_client_report(run, title=title, client=client, when=when, logo_html=logo,
+                                accent=accent, appendix=appendix, notebooks_dir=notebooks_dir,
+                                footer=" · ".join(foot) + ".")
 
 
 def _study_meta(run: Path) -> dict[str, Any]:
@@ -767,8 +609,10 @@ def build_report(run_dir: str | Path, *, client_name: str | None = None,
                  report_title: str | None = None, report_date: str | date | None = None,
                  logo_path: str | Path | None = None, accent_color: str | None = None,
                  notebooks_dir: str | Path | None = None,
-                 manifest: dict[str, Any] | None = None) -> Path:
-    """Write ``report.html`` into a run directory.
+                 manifest: dict[str, Any] | None = None, appendix: str | None = None,
+                 deck: bool = True) -> Path:
+    """Write ``report.html`` (:mod:`cvmkit.report.client`) and, beside it, ``deck.pptx``
+    (:mod:`cvmkit.report.deck`) into a run directory.
 
     Parameters
     ----------
@@ -786,6 +630,11 @@ def build_report(run_dir: str | Path, *, client_name: str | None = None,
         Source notebooks, for narrative when the run holds no executed copy.
     manifest : dict, optional
         The run's manifest (default: ``manifest.json`` of the run, if any).
+    appendix : {"short", "full", "none"}, optional
+        How much method and detail the appendix holds (default: the run's ``appendix``
+        parameter, else ``"short"``).
+    deck : bool
+        Also write ``deck.pptx``, the same story as slides.
 
     Returns
     -------
@@ -799,8 +648,12 @@ def build_report(run_dir: str | Path, *, client_name: str | None = None,
     PosixPath('reports/demo/20260101-120000/report.html')
     """
     from ..io.artifacts import atomic_write_text
+    from .deck import build_deck
 
     page = render_report(run_dir, client_name=client_name, report_title=report_title,
                          report_date=report_date, logo_path=logo_path, accent_color=accent_color,
-                         notebooks_dir=notebooks_dir, manifest=manifest)
+                         notebooks_dir=notebooks_dir, manifest=manifest, appendix=appendix)
+    if deck:
+        build_deck(run_dir, client_name=client_name, report_title=report_title,
+                   report_date=report_date, logo_path=logo_path, accent_color=accent_color)
     return atomic_write_text(Path(run_dir) / REPORT_FILE, page)

@@ -1,0 +1,427 @@
+"""The client report: ``report.html`` written for a manager.
+
+The page reads in the order a manager asks: the cover, the executive summary, one page of
+recommended actions (:func:`cvmkit.actions.read_actions`, one per attribute), then one section
+per finding — drivers, needs and wants, value map and competitors, loyalty, price — each led by
+its finding in a sentence (the executive summary's own sentence, so the two never differ),
+shown with its one or two best charts and a small formatted table.  Method, data quality and
+the full tables go to an appendix whose length is chosen with ``appendix``:
+
+* ``"short"`` (default): how each finding was reached in a few plain sentences, who was
+  analysed, and where the full tables are;
+* ``"full"``: the short appendix, then every analysis step's narrative, figures and tables
+  (:func:`cvmkit.report.html.collect_sections`);
+* ``"none"``: no appendix.
+
+A section whose analysis the study does not support says so in one sentence
+(:attr:`cvmkit.capabilities.Capability.plain_sentence`).  The page is one column that narrows
+to a phone's width, prints on A4 or Letter with no table losing a column, and makes no request
+of its own (see :data:`cvmkit.report.html.CSP`).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import DataError
+from .html import _data_uri, _fmt, read_table
+from .labels import caption, column_label
+
+__all__ = ["APPENDIX_CHOICES", "FINDINGS", "Finding", "finding_sections", "render_client_report"]
+
+APPENDIX_CHOICES = ("short", "full", "none")
+TABLE_ROWS = 12
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One finding of the report: where its sentence, charts and table come from."""
+
+    key: str
+    title: str
+    parts: tuple[str, ...]  # parts of the executive summary that state it
+    figures: tuple[tuple[str, str], ...]  # (notebook number, figure stem), best first
+    table: tuple[str, str, tuple[tuple[str, str], ...]] | None  # (number, stem, (column, header))
+    method: str  # how it was reached, for the appendix
+
+
+FINDINGS: tuple[Finding, ...] = (
+    Finding("drivers", "What drives the overall rating", ("drivers",),
+            (("03", "importance"),),
+            ("03", "importance", (("label", "Attribute"),
+                                  ("share", "Share of the explained variation (%)"),
+                                  ("lower", "95% interval from"), ("upper", "to"))),
+            "Each attribute's share of the variation in the overall rating that the attributes "
+            "explain together, averaged over every order in which they could enter a regression "
+            "model; intervals come from re-drawing the sample many times."),
+    Finding("needs", "Needs and wants", ("needs",),
+            (("02", "needs_roles"), ("02", "kano_shares")),
+            ("02", "needs_summary", (("label", "Attribute"), ("role", "Role"),
+                                      ("agreement", "How far the methods agree"))),
+            "Up to three views sort the attributes into needs (taken for granted, punished when "
+            "missing), performance attributes, wants (delight when present) and indifferent "
+            "ones: paired questions on having and lacking each attribute, what a shortfall "
+            "costs and excellence earns in the overall rating, and stated against derived "
+            "importance. Each attribute takes the role most views agree on."),
+    Finding("value", "Value map and competitors", ("focus", "value_map"),
+            (("04", "ipa"), ("04", "value_map")),
+            ("04", "value_map", (("brand", "Brand"), ("quality_ratio", "Quality vs market"),
+                                  ("price_ratio", "Price vs market"), ("zone", "Value"))),
+            "The importance–performance map crosses each attribute's importance with the "
+            "brand's rating on it; the lines are the averages over the attributes, and an "
+            "attribute whose interval covers a line is counted as on par. Competitors are "
+            "compared attribute by attribute with tests corrected for their number. The value "
+            "map sets perceived quality against perceived price, each relative to the market."),
+    Finding("loyalty", "Loyalty", ("loyalty",),
+            (("05", "nps_by_segment"), ("05", "nps_trend")),
+            ("05", "nps", (("n", "Respondents"), ("promoters", "Promoters (%)"),
+                            ("detractors", "Detractors (%)"), ("nps", "Net Promoter Score"),
+                            ("ci_low", "95% interval from"), ("ci_high", "to"))),
+            "The Net Promoter Score is the share of promoters (9–10 on the 0–10 "
+            "recommendation question) minus the share of detractors (0–6), with its 95% "
+            "interval."),
+    Finding("price", "Price", ("price",),
+            (("05", "price_sensitivity_meter"), ("05", "gabor_granger")),
+            ("05", "price_points", (("label", "Price point"), ("price", "Price (interpolated)"))),
+            "Customers said at which prices the product would be too cheap, a bargain, getting "
+            "expensive and too expensive; where those answers cross gives the range of "
+            "acceptable prices. A price between those respondents named is interpolated."),
+)
+
+
+def _find(run: Path, sub: str, number: str, stem: str, suffix: str) -> Path | None:
+    found = sorted((run / sub).glob(f"{number}_*__{stem}{suffix}"))
+    return found[0] if found else None
+
+
+def _figure_html(path: Path, stem: str) -> str:
+    cap = html.escape(caption("figure", stem))
+    return (f'<figure class="report-figure" data-figure="{html.escape(path.stem)}">'
+            f'<img src="{_data_uri(path)}" alt="{cap}"><figcaption>{cap}</figcaption></figure>')
+
+
+def small_table_html(frame: pd.DataFrame, columns: tuple[tuple[str, str], ...] | None,
+                     title: str, name: str = "", rows: int = TABLE_ROWS) -> str:
+    """A small formatted table: the ``(column, header)`` pairs whose column exists (all
+    columns, headed from the label map, when ``columns`` is None)."""
+    pairs = columns or tuple((c, column_label(c)) for c in frame.columns)
+    pairs = tuple((c, h) for c, h in pairs if c in frame.columns)
+    if not pairs:
+        return ""
+    cols = [c for c, _ in pairs]
+    shown = frame[cols].iloc[:rows]
+    head = "".join(f'<th scope="col">{html.escape(h)}</th>' for _, h in pairs)
+    numeric = [pd.api.types.is_numeric_dtype(shown[c]) and not pd.api.types.is_bool_dtype(
+        shown[c]) for c in cols]
+    body = "".join(
+        "<tr>" + "".join(f'<td class="num">{html.escape(_fmt(v))}</td>' if num
+                         else f"<td>{html.escape(_fmt(v))}</td>"
+                         for v, num in zip(row, numeric)) + "</tr>"
+        for row in shown.itertuples(index=False))
+    more = (f'<p class="table-note">The {rows} first of {len(frame):,} rows; the whole table '
+            "is in tables.xlsx.</p>" if len(frame) > rows else "")
+    return (f'<div class="report-table" data-table="{html.escape(name)}"><table>'
+            f"<caption>{html.escape(title)}</caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table>{more}</div>")
+
+
+def _prepare(stem: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Tidy a run's table for a manager: one row per thing, the headline rows only."""
+    f = frame
+    if "segment" in f.columns and f["segment"].nunique(dropna=False) > 1:
+        f = f[f["segment"].isin([f["segment"].iloc[0]])]
+    if stem == "importance":
+        if "method" in f.columns:
+            f = f[f["method"] == f["method"].iloc[0]]
+        key = next((c for c in ("share", "importance") if c in f.columns), None)
+        if key:
+            f = f.sort_values(key, ascending=False)
+    if stem == "needs_summary" and "by" in f.columns:
+        f = f[f["by"].isna()]
+    if stem == "nps":  # shares of respondents read as per cent
+        f = f.assign(**{c: 100 * pd.to_numeric(f[c], errors="coerce")
+                        for c in ("promoters", "detractors") if c in f.columns})
+    return f
+
+
+def _lead(summary: pd.DataFrame, parts: tuple[str, ...]) -> tuple[list[str], bool]:
+    """The summary's sentences of ``parts`` and whether any part is covered.
+
+    A part left out beside a covered one adds its one sentence at the end (what the study
+    lacks for it), unless it is only that its analysis did not run.
+    """
+    rows = summary[summary["part"].isin(parts)]
+    covered = rows[rows["covered"]]
+    if len(covered):
+        notes = [_plain(s) for s in rows.loc[~rows["covered"], "sentence"]]
+        notes = [n for n in notes if n != _NOT_RUN]
+        return covered["sentence"].tolist() + notes, True
+    if len(rows):
+        return [_plain(rows["sentence"].iloc[0])], False
+    return [_NOT_RUN], False
+
+
+_NOT_RUN = "This analysis did not run for this study."
+
+
+def _plain(sentence: str) -> str:
+    if re.match(r"notebook \d+ (did not run|wrote none)", sentence):
+        return _NOT_RUN
+    s = sentence.strip()
+    return (s[:1].upper() + s[1:]) if s.endswith(".") else (s[:1].upper() + s[1:] + ".")
+
+
+def finding_sections(run_dir: str | Path, summary: pd.DataFrame | None = None
+                     ) -> list[dict[str, Any]]:
+    """The finding sections of a run: ``key``, ``title``, ``sentences``, ``covered``,
+    ``figures`` (paths) and ``table`` (a small frame or None)."""
+    from ..summary import executive_summary
+
+    run = Path(run_dir)
+    summary = executive_summary(run) if summary is None else summary
+    out = []
+    for f in FINDINGS:
+        sentences, covered = _lead(summary, f.parts)
+        figs = []
+        if covered:
+            for number, stem in f.figures:
+                p = _find(run, "figures", number, stem, ".png")
+                if p is not None:
+                    figs.append((p, stem))
+        table = None
+        if covered and f.table is not None:
+            number, stem, cols = f.table
+            p = _find(run, "tables", number, stem, ".csv")
+            t = read_table(p) if p is not None else None
+            if t is not None:
+                table = (_prepare(stem, t), cols, caption("table", stem), p.stem)
+        out.append({"key": f.key, "title": f.title, "sentences": sentences,
+                    "covered": covered, "figures": figs[:2], "table": table,
+                    "method": f.method})
+    return out
+
+
+def _actions_html(actions: pd.DataFrame) -> str:
+    if not len(actions):
+        return ('<p class="not-run">No attribute could be placed on the importance–performance '
+                "map, so no action is recommended per attribute.</p>")
+    counts = actions["action_label"].value_counts(sort=False)
+    intro = ("Every attribute gets exactly one recommendation, weighing its importance, the "
+             "brand's performance, its role as a need or a want and the competitors at once. "
+             "An attribute whose interval covers a dividing line is on par: the data do not "
+             "single it out. ")
+    intro += "; ".join(f"{n} {html.escape(a.lower())}" for a, n in counts.items()) + "."
+    rows = "".join(
+        f'<tr class="action-{html.escape(r.action.replace(" ", "-"))}">'
+        f"<td>{html.escape(r.label)}</td><td><strong>{html.escape(r.action_label)}</strong>"
+        f"</td><td>{html.escape(r.reasons)}</td></tr>"
+        for r in actions.itertuples(index=False))
+    return (f"<p>{intro}</p><div class=\"report-table\" data-table=\"actions\"><table "
+            "class=\"actions\"><caption>Recommended action for each attribute</caption><thead>"
+            "<tr><th scope=\"col\">Attribute</th><th scope=\"col\">Recommendation</th>"
+            f"<th scope=\"col\">Why</th></tr></thead><tbody>{rows}</tbody></table></div>")
+
+
+def _summary_html(summary: pd.DataFrame, glance: pd.DataFrame) -> str:
+    parts = []
+    if len(glance):
+        parts.append("<ul class=\"at-a-glance\">" + "".join(
+            f"<li><span class=\"value\">{html.escape(str(r.value))}</span>"
+            f"<span class=\"label\">{html.escape(str(r.label))}</span></li>"
+            for r in glance.itertuples(index=False)) + "</ul>")
+    covered = summary[summary["covered"] & (summary["part"] != "sample")]
+    for part, group in covered.groupby("part", sort=False):
+        parts.append(f"<div class=\"summary-part\" data-part=\"{html.escape(part)}\">"
+                     f"<h3>{html.escape(group['heading'].iloc[0])}</h3>"
+                     + "".join(f"<p>{html.escape(s)}</p>" for s in group["sentence"])
+                     + "</div>")
+    if not len(covered):
+        parts.append("<p>None of the analyses the summary draws on ran for this study.</p>")
+    return "".join(parts)
+
+
+def _appendix_html(run: Path, appendix: str, summary: pd.DataFrame,
+                   sections: list[dict[str, Any]], notebooks_dir: Path | None) -> tuple[str,
+                                                                                        list]:
+    if appendix == "none":
+        return "", []
+    toc = [("appendix-method", "How the findings were reached"),
+           ("appendix-sample", "Who was analysed"), ("appendix-tables", "The full tables")]
+    method = "".join(f"<h4>{html.escape(s['title'])}</h4><p>{html.escape(s['method'])}</p>"
+                     for s in sections if s["covered"])
+    sample = summary[(summary["part"] == "sample") & summary["covered"]]["sentence"].tolist()
+    sample_html = "".join(f"<p>{html.escape(s)}</p>" for s in sample) or (
+        "<p>The data-quality summary is not available for this run.</p>")
+    out = [f'<h3 id="appendix-method">How the findings were reached</h3>{method or "<p></p>"}',
+           f'<h3 id="appendix-sample">Who was analysed</h3>{sample_html}',
+           '<h3 id="appendix-tables">The full tables</h3><p>Every table behind this report, '
+           "with every row and column, is in the workbook tables.xlsx delivered with it, one "
+           "labelled sheet per table; every chart is also delivered as an image.</p>"]
+    if appendix == "full":
+        from .html import collect_sections
+        from .xlsx import sheet_names
+
+        for s in collect_sections(run, notebooks_dir=notebooks_dir, sheets=sheet_names(run)):
+            blocks = "\n".join(b.html for b in s.blocks)
+            out.append(f'<section id="{s.anchor}" class="appendix-step" data-section='
+                       f'"{s.notebook}"><h3>{html.escape(s.title)}</h3>{blocks}</section>')
+            toc.append((s.anchor, s.title))
+    return "".join(out), toc
+
+
+def render_client_report(run_dir: str | Path, *, title: str, client: str, when: str,
+                         logo_html: str, accent: str, appendix: str = "short",
+                         notebooks_dir: str | Path | None = None, footer: str = "") -> str:
+    """The HTML of the client report (see the module docstring)."""
+    from ..actions import read_actions
+    from ..summary import at_a_glance, executive_summary
+    from .html import CSP
+
+    if appendix not in APPENDIX_CHOICES:
+        raise DataError(f"appendix: expected one of {', '.join(APPENDIX_CHOICES)}, got "
+                        f"{appendix!r}")
+    run = Path(run_dir)
+    summary = executive_summary(run)
+    glance = at_a_glance(run)
+    actions = read_actions(run)
+    sections = finding_sections(run, summary)
+    nb_dir = Path(notebooks_dir) if notebooks_dir is not None else None
+    appendix_body, appendix_toc = _appendix_html(run, appendix, summary, sections, nb_dir)
+
+    toc = [("summary", "Executive summary"), ("actions", "Recommended actions")]
+    body = [f'<section id="summary" class="report-section" data-section="summary">'
+            f"<h2>Executive summary</h2>{_summary_html(summary, glance)}</section>",
+            f'<section id="actions" class="report-section" data-section="actions">'
+            f"<h2>Recommended actions</h2>{_actions_html(actions)}</section>"]
+    for s in sections:
+        toc.append((f"finding-{s['key']}", s["title"]))
+        lead = " ".join(html.escape(x) for x in s["sentences"][:1])
+        rest = "".join(f"<p>{html.escape(x)}</p>" for x in s["sentences"][1:])
+        parts = [f'<p class="lead">{lead}</p>', rest]
+        parts += [_figure_html(p, stem) for p, stem in s["figures"]]
+        if s["table"] is not None:
+            frame, cols, cap, name = s["table"]
+            parts.append(small_table_html(frame, cols, cap, name))
+        cls = "report-section finding" + ("" if s["covered"] else " not-covered")
+        body.append(f'<section id="finding-{s["key"]}" class="{cls}" data-section="{s["key"]}">'
+                    f"<h2>{html.escape(s['title'])}</h2>{''.join(parts)}</section>")
+    if appendix_body:
+        toc.append(("appendix", "Appendix"))
+        body.append(f'<section id="appendix" class="report-section appendix" '
+                    f'data-section="appendix"><h2>Appendix</h2>{appendix_body}</section>')
+    toc_html = "".join(f'<li><a href="#{a}">{html.escape(t)}</a></li>' for a, t in toc)
+    head_title = html.escape(f"{title} — {client}" if client else title)
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{CSP}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{head_title}</title>
+<style>{CLIENT_CSS % {"accent": accent}}</style>
+</head>
+<body>
+<header class="cover">{logo_html}<div>
+<p class="client">{html.escape(client)}</p>
+<h1>{html.escape(title)}</h1>
+<p class="date">{html.escape(when)}</p>
+</div></header>
+<nav id="contents" aria-label="Contents"><h2>Contents</h2><ol>{toc_html}</ol></nav>
+<main>
+{chr(10).join(body)}
+</main>
+<footer>{footer}</footer>
+</body>
+</html>
+"""
+
+
+CLIENT_CSS = """
+:root { --accent: %(accent)s; --ink: #1d2327; --muted: #5f6b73; --rule: #d9dee2; }
+* { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%%; }
+body { margin: 0; font: 16px/1.55 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
+  sans-serif; color: var(--ink); background: #fff; overflow-wrap: break-word; }
+header.cover, nav#contents, main, footer { max-width: 60rem; margin: 0 auto;
+  padding-left: 1.5rem; padding-right: 1.5rem; }
+header.cover { padding-top: 3rem; padding-bottom: 2rem; border-top: 10px solid var(--accent);
+  display: flex; flex-wrap: wrap; gap: 1.5rem; align-items: center; }
+header.cover img.logo { max-height: 72px; max-width: 220px; }
+header.cover .client { margin: 0; color: var(--accent); font-weight: 600;
+  letter-spacing: .04em; text-transform: uppercase; font-size: .9rem; }
+header.cover h1 { margin: .2rem 0 .3rem; font-size: 2rem; line-height: 1.2; }
+header.cover .date { margin: 0; color: var(--muted); }
+nav#contents { font-size: .95rem; }
+nav#contents h2 { font-size: .8rem; text-transform: uppercase; letter-spacing: .08em;
+  color: var(--muted); margin: 0 0 .4rem; }
+nav#contents ol { margin: 0; padding-left: 1.3rem; columns: 2 16rem; }
+nav#contents a { color: var(--ink); }
+section.report-section { margin: 2.5rem 0; }
+section.report-section > h2 { font-size: 1.55rem; border-bottom: 3px solid var(--accent);
+  padding-bottom: .3rem; }
+h3 { font-size: 1.2rem; margin-top: 1.6rem; color: var(--accent); }
+h4 { font-size: 1.02rem; margin: 1.2rem 0 .3rem; }
+p.lead { font-size: 1.15rem; font-weight: 600; border-left: 4px solid var(--accent);
+  padding: .3rem 0 .3rem .9rem; }
+.not-covered p.lead { font-weight: 400; color: var(--muted); }
+.at-a-glance { display: grid; grid-template-columns: repeat(auto-fill, minmax(9.5rem, 1fr));
+  gap: .8rem; margin: 1rem 0 1.5rem; padding: 0; }
+.at-a-glance li { list-style: none; border: 1px solid var(--rule);
+  border-top: 4px solid var(--accent); padding: .6rem .8rem; }
+.at-a-glance .value { display: block; font-size: 1.3rem; font-weight: 650; }
+.at-a-glance .label { display: block; color: var(--muted); font-size: .85rem; }
+.summary-part h3 { margin: 1rem 0 .2rem; font-size: 1.05rem; }
+.summary-part p { margin: .3rem 0; }
+.not-run { color: var(--muted); }
+figure.report-figure { margin: 1.5rem 0; }
+figure.report-figure img { display: block; width: 100%%; height: auto; }
+figcaption { color: var(--muted); font-size: .88rem; margin-top: .3rem; }
+.report-table { margin: 1.2rem 0; max-width: 100%%; }
+table { border-collapse: collapse; font-size: .88rem; width: 100%%; }
+caption { text-align: left; font-weight: 600; padding: .2rem 0 .4rem; }
+th, td { padding: .3rem .5rem; border-bottom: 1px solid var(--rule); text-align: left;
+  vertical-align: top; overflow-wrap: anywhere; }
+thead th { border-bottom: 2px solid var(--accent); background: #f3f5f6; }
+th { overflow-wrap: normal; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.actions th:nth-child(1) { width: 24%%; }
+table.actions th:nth-child(2) { width: 20%%; }
+table.actions td:nth-child(1) { overflow-wrap: normal; }
+.table-note { color: var(--muted); font-size: .8rem; margin: .3rem 0 0; }
+.appendix { font-size: .95rem; }
+.appendix-step .report-table { overflow-x: auto; }
+footer { border-top: 1px solid var(--rule); color: var(--muted); font-size: .8rem;
+  padding-top: 1rem; padding-bottom: 2rem; }
+@media (max-width: 600px) {
+  header.cover, nav#contents, main, footer { padding-left: .9rem; padding-right: .9rem; }
+  header.cover h1 { font-size: 1.5rem; }
+  table { font-size: .78rem; }
+  th, td { padding: .25rem .25rem; overflow-wrap: anywhere; }
+  td.num { white-space: normal; }
+}
+@page { size: A4; margin: 16mm 14mm; }
+@media print {
+  body { font-size: 10.5pt; }
+  header.cover, nav#contents, main, footer { max-width: none; padding-left: 0;
+    padding-right: 0; }
+  header.cover { min-height: 60vh; align-content: center; border-top-width: 14px; }
+  nav#contents { break-after: page; }
+  section.report-section { break-before: page; margin: 0; }
+  h2, h3, h4, p.lead, caption { break-after: avoid; page-break-after: avoid; }
+  figure.report-figure, tr, .at-a-glance li { break-inside: avoid; page-break-inside: avoid; }
+  .finding .report-table { break-inside: avoid; page-break-inside: avoid; }
+  figure.report-figure img { max-height: 135mm; width: auto; max-width: 100%%;
+    margin: 0 auto; }
+  table { font-size: 8.5pt; }
+  th, td { padding: .15rem .3rem; }
+  .appendix-step .report-table { overflow: visible; }
+  .appendix-step table { table-layout: fixed; font-size: 7pt; }
+  a { color: inherit; text-decoration: none; }
+}
+"""
