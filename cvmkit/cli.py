@@ -13,6 +13,9 @@
     cvmkit teach exercises DIR [--force]
     cvmkit notebooks DIR [--force] [--study STUDY.yaml]
 
+Errors are one message naming the file, key, column or row at fault; ``cvmkit --debug …`` also
+shows the Python traceback.
+
 ``cvmkit run`` with several study files (or ``-j N``) runs them as a batch, ``N`` at a time in
 worker processes, shows the overall progress and ends with a summary table of each study's
 outcome, time and report; a failing study does not stop the others.
@@ -23,6 +26,7 @@ from __future__ import annotations
 import argparse
 import sys
 import textwrap
+import traceback
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -183,7 +187,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         _print_hints(exc.problems, data_cols, args.study)
         print(f"fix the study file and run `cvmkit validate {args.study}` again",
               file=sys.stderr)
-        return 2
+        return 1
     n_brands = len(study.brands)
     print(f"{args.study}: the study file is valid ({len(study.attributes)} attributes, "
           f"{n_brands} brand{'s' if n_brands > 1 else ''})")
@@ -197,8 +201,19 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         print(f"error: survey data file '{data_path}' does not exist", file=sys.stderr)
         print(f"hint: copy the survey export to {data_path}, correct `data:` in {args.study}, "
               "or pass --data FILE", file=sys.stderr)
-        return 2
-    data = read_responses(data_path, study)
+        return 1
+    with warnings.catch_warnings(record=True) as read_notes:
+        warnings.simplefilter("always", CvmkitWarning)
+        try:
+            data = read_responses(data_path, study)
+        except CvmkitError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            print(f"fix the data file and run `cvmkit validate {args.study}` again",
+                  file=sys.stderr)
+            return 1
+    for w in read_notes:
+        if issubclass(w.category, CvmkitWarning):
+            print(f"note: {w.message}")
     problems = validate_study(study, data, source=str(data_path))
     if problems:
         print(f"{data_path}: {len(problems)} problem(s) with the data:", file=sys.stderr)
@@ -329,6 +344,8 @@ def _cmd_teach(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``cvmkit`` command."""
     parser = argparse.ArgumentParser(prog="cvmkit", description="Customer value mapping kit.")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the Python traceback of an error (for reporting a bug)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run the notebook sequence on one or more studies")
@@ -415,8 +432,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             return int(args.func(args) or 0)
         except CvmkitError as exc:
+            if args.debug:
+                traceback.print_exc()
             print(f"error: {exc}", file=sys.stderr)
             return 2
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:  # a bug: one line, the traceback on request
+            if args.debug:
+                traceback.print_exc()
+            print(f"error: unexpected {type(exc).__name__}: {exc} (a bug in cvmkit; run again "
+                  "with --debug to see where, and report it)", file=sys.stderr)
+            return 1
 
 
 if __name__ == "__main__":  # pragma: no cover
