@@ -50,7 +50,7 @@ METHODS = ("lca", "gmm", "kmeans")
 #: Above this many respondents the models are fitted to a seeded random subsample of this many
 #: (every respondent is still classified by the fitted model): the fits cost time in proportion
 #: to the respondents, and this many pin the segments down.
-SEGMENT_SUBSAMPLE = 20_000
+SEGMENT_SUBSAMPLE = 3_000
 _SUBSAMPLE_KEY = 0x5EED  # the subsample's own stream of the seed
 #: The variance of a value rounded to whole points (Sheppard's correction).
 _ROUNDING_VAR = 1 / 12
@@ -396,6 +396,39 @@ def segment_sizes(data: pd.DataFrame, segment: str, *, weights: Any = None,
     return pd.DataFrame(rows)
 
 
+def _inside_and_rest(y: np.ndarray, w: np.ndarray, seg_code: np.ndarray, k: int, ddof: int
+                     ) -> tuple[list[tuple[float, float, int]], list[tuple[float, float, int]]]:
+    """Weighted mean, standard error and n of ``y`` in each segment and in the rest of the
+    segmented rows — the statistics of :func:`cvmkit.metrics._weighted_stats` (Kish's effective
+    n), from per-segment sums in one pass."""
+    ok = np.isfinite(y) & (w > 0) & (seg_code >= 0)
+    c, yv, wv = seg_code[ok], y[ok], w[ok]
+    centre = float(np.dot(wv, yv) / wv.sum()) if wv.size else 0.0  # for a stable variance
+    dev = yv - centre
+    sums = np.vstack([np.bincount(c, minlength=k).astype(float),
+                      np.bincount(c, weights=wv, minlength=k),
+                      np.bincount(c, weights=wv * wv, minlength=k),
+                      np.bincount(c, weights=wv * dev, minlength=k),
+                      np.bincount(c, weights=wv * dev * dev, minlength=k)])
+    total = sums.sum(axis=1, keepdims=True)
+
+    def stats_of(n, sw, sw2, s1, s2) -> tuple[float, float, int]:
+        if n == 0:
+            return np.nan, np.nan, 0
+        mean_dev = s1 / sw
+        if n - ddof <= 0:
+            return centre + mean_dev, np.nan, int(n)
+        n_eff = sw * sw / sw2
+        var = max(s2 / sw - mean_dev * mean_dev, 0.0)  # weighted population variance
+        if ddof:
+            var *= n_eff / (n_eff - 1) if n_eff > 1 else np.nan
+        return centre + mean_dev, float(np.sqrt(var / n_eff)), int(n)
+
+    inside = [stats_of(*sums[:, i]) for i in range(k)]
+    rest = [stats_of(*(total[:, 0] - sums[:, i])) for i in range(k)]
+    return inside, rest
+
+
 def segment_profiles(data: pd.DataFrame, segment: str, columns: Sequence[str], *,
                      weights: Any = None, ci: float = 0.95,
                      labels: dict[str, str] | None = None) -> pd.DataFrame:
@@ -431,21 +464,25 @@ def segment_profiles(data: pd.DataFrame, segment: str, columns: Sequence[str], *
     s = data[segment]
     levels = list(s.cat.categories) if isinstance(s.dtype, pd.CategoricalDtype) else sorted(
         s.dropna().unique().tolist(), key=str)
-    has = s.notna().to_numpy()
+    # Segment of each row as a code (-1: none), so each column costs one pass over the rows.
+    seg_code = pd.Categorical(s, categories=levels).codes.astype(np.int64)
     labels = labels or {}
     rows = []
     for col in columns:
         v = data[col]
         numeric = pd.api.types.is_numeric_dtype(v) and not pd.api.types.is_bool_dtype(v)
-        series = ([(None, v.to_numpy(float), "mean")] if numeric else
-                  [(lev, np.where(v.notna(), (v == lev).to_numpy(float), np.nan), "share")
-                   for lev in sorted(v.dropna().unique().tolist(), key=str)])
+        if numeric:
+            series = [(None, v.to_numpy(float), "mean")]
+        else:
+            codes, found = pd.factorize(v)
+            order = sorted(range(len(found)), key=lambda i: str(found[i]))
+            series = [(found[i], np.where(codes >= 0, (codes == i).astype(float), np.nan),
+                       "share") for i in order]
         for lev_v, y, kind in series:
-            for seg in levels:
-                inside = (s == seg).to_numpy()
-                ya, yb = np.where(inside, y, np.nan), np.where(has & ~inside, y, np.nan)
-                ma, sa, na, _ = _weighted_stats(ya, w, "kish", 1 if kind == "mean" else 0)
-                mb, sb, _, _ = _weighted_stats(yb, w, "kish", 1 if kind == "mean" else 0)
+            stats_in, stats_rest = _inside_and_rest(y, w, seg_code, len(levels),
+                                                    1 if kind == "mean" else 0)
+            for i, seg in enumerate(levels):
+                (ma, sa, na), (mb, sb, _) = stats_in[i], stats_rest[i]
                 d = ma - mb
                 se = float(np.hypot(sa, sb))
                 p = float(2 * stats.norm.sf(abs(d) / se)) if se > 0 else np.nan
