@@ -20,9 +20,10 @@ from .notebooks import default_notebooks_dir, default_study_path, discover_noteb
 from .result import RunResult
 from .run import run_study
 
-__all__ = ["format_batch_summary", "run_batch"]
+__all__ = ["format_batch_summary", "plan_jobs", "progress_lines", "run_batch"]
 
 _DONE_RE = re.compile(r"^\[(\d+)/(\d+)\] (\S+) done in")
+_REUSED_RE = re.compile(r"^\[(\d+)/(\d+)\] (\S+) reused from")
 
 
 _EVENTS: Any = None
@@ -32,8 +33,9 @@ def _label(study: str | Path | None) -> str:
     return str(study) if study is not None else str(default_study_path())
 
 
-def _run_one(job: dict[str, Any], events: Any = None) -> RunResult:
-    """Run one study of a batch; every failure becomes a failed :class:`RunResult`."""
+def _run_one(job: dict[str, Any], events: Any = None, in_worker: bool = False) -> RunResult:
+    """Run one study of a batch; every failure becomes a failed :class:`RunResult` (also
+    Ctrl-C in a worker process, whose batch then stops; elsewhere it stops the caller)."""
     label = job["label"]
 
     def progress(msg: str) -> None:
@@ -47,6 +49,11 @@ def _run_one(job: dict[str, Any], events: Any = None) -> RunResult:
     except CvmkitError as exc:
         error = str(exc)
         run_dir = getattr(exc, "run_dir", None)
+    except KeyboardInterrupt as exc:  # stopped: the run says where (RunInterrupted)
+        error = str(exc) or "interrupted"
+        run_dir = getattr(exc, "run_dir", None)
+        if not in_worker:
+            raise
     except Exception as exc:  # an unexpected error still fails this study only
         error = f"{type(exc).__name__}: {exc}"
     notebooks: list[dict[str, Any]] = []
@@ -57,15 +64,36 @@ def _run_one(job: dict[str, Any], events: Any = None) -> RunResult:
                      error=error, source=label)
 
 
+#: Whether this worker process is running a study (Ctrl-C stops a study, not an idle worker).
+_BUSY = False
+
+
+def _on_interrupt(signum: int, frame: Any) -> None:
+    """In a worker: Ctrl-C (or SIGTERM) stops the study it runs, once; an idle worker waits to
+    be shut down by the batch."""
+    global _BUSY
+    if _BUSY:
+        _BUSY = False
+        raise KeyboardInterrupt
+
+
 def _init_worker(events: Any, threads: int, zygote: str | None = None) -> None:
     """Set up a batch worker: its progress queue, and its share of the cores.
 
     Each of ``jobs`` workers gets ``cores // jobs`` threads for the numerical libraries of its
     kernels (as joblib gives its workers), unless the user's environment sets a limit: more
-    would only have the studies' threads spinning against each other.
+    would only have the studies' threads spinning against each other.  The worker ends with
+    the batch's process, however that ends.
     """
+    import signal
+
+    from .._zygote import die_with_parent
+
     global _EVENTS
     _EVENTS = events
+    die_with_parent()
+    signal.signal(signal.SIGINT, _on_interrupt)
+    signal.signal(signal.SIGTERM, _on_interrupt)
     _skip_iri_checks()
     for name in THREAD_VARIABLES:
         os.environ.setdefault(name, str(threads))
@@ -75,7 +103,12 @@ def _init_worker(events: Any, threads: int, zygote: str | None = None) -> None:
 
 
 def _worker(job: dict[str, Any]) -> RunResult:
-    return _run_one(job, _EVENTS)
+    global _BUSY
+    _BUSY = True
+    try:
+        return _run_one(job, _EVENTS, in_worker=True)
+    finally:
+        _BUSY = False
 
 
 def _slug_of(study: str | Path | None) -> str | None:
@@ -83,8 +116,55 @@ def _slug_of(study: str | Path | None) -> str | None:
         from ..study import load_study
 
         return load_study(study or default_study_path()).slug
-    except CvmkitError:
+    except Exception:  # the study's own run reports what is wrong with it
         return None
+
+
+def plan_jobs(studies: Sequence[str | Path | None], data_path: str | Path | None = None,
+              notebooks_dir: str | Path | None = None,
+              **kwargs: Any) -> tuple[list[dict[str, Any]], Path, int]:
+    """The jobs of a batch (one per study: its label, slug and :func:`run_study` arguments),
+    the notebooks folder and how many notebooks each job runs."""
+    if data_path is not None and len(studies) > 1:
+        raise CvmkitError("--data names one data file, so it goes with one study only")
+    nb_dir = Path(notebooks_dir) if notebooks_dir else default_notebooks_dir()
+    n_nb = len(discover_notebooks(nb_dir))
+    kwargs = {**kwargs, "data_path": data_path, "notebooks_dir": nb_dir,
+              "parameters": dict(kwargs.get("parameters") or {})}
+    job_list = [{"label": _label(s), "study": s, "slug": _slug_of(s), "kwargs": kwargs}
+                for s in studies]
+    return job_list, nb_dir, n_nb
+
+
+def progress_lines(job_list: list[dict[str, Any]], n_nb: int, say: Callable[[str], None]
+                   ) -> tuple[Callable[[str, str], None],
+                              Callable[[dict[str, Any], RunResult], None]]:
+    """The overall progress of a batch: ``show(label, message)`` for a study's own progress
+    line, ``finished(job, result)`` when a study ends; each says one line through ``say``."""
+    total_nb = n_nb * len(job_list)
+    state = {"notebooks": 0, "studies": 0}
+
+    def head() -> str:
+        return (f"[{state['studies']}/{len(job_list)} studies, {state['notebooks']}/{total_nb} "
+                f"notebooks]")
+
+    def show(label: str, msg: str) -> None:
+        if _DONE_RE.match(msg) or _REUSED_RE.match(msg):
+            state["notebooks"] += 1
+        elif not (msg.startswith("FAILED") or msg.startswith("done in")
+                  or msg.startswith("cvmkit run:")):
+            return
+        say(f"{head()} {label}: {msg.splitlines()[0]}")
+
+    def finished(job: dict[str, Any], result: RunResult) -> None:
+        state["studies"] += 1
+        # the notebooks a failed study never reached still count as finished work
+        state["notebooks"] = min(total_nb, state["notebooks"] + n_nb - sum(
+            1 for nb in result.notebooks if nb.get("status") == "ok"))
+        outcome = "ok" if result.status == "ok" else "FAILED"
+        say(f"{head()} {job['label']}: {outcome} in {result.seconds:.1f} s")
+
+    return show, finished
 
 
 def run_batch(
@@ -101,6 +181,7 @@ def run_batch(
     warm_kernels: bool = True,
     cell_timeout: float | None = None,
     fork_kernels: bool = True,
+    reuse: bool = False,
 ) -> list[RunResult]:
     """Run several studies, ``jobs`` at a time in worker processes.
 
@@ -119,7 +200,7 @@ def run_batch(
     jobs : int
         How many studies run at the same time.
     data_path, out, parameters, notebooks_dir, seed, kernel_name, build_report, warm_kernels, \
-cell_timeout, fork_kernels
+cell_timeout, fork_kernels, reuse
         As for :func:`run_study`; the same for every study.
     progress : callable, optional
         Called with each line of overall progress (``None`` for silence).
@@ -139,36 +220,12 @@ cell_timeout, fork_kernels
     if jobs < 1:
         raise CvmkitError(f"jobs: expected a positive number of worker processes, got {jobs}")
     say = progress or (lambda _msg: None)
-    if data_path is not None and len(studies) > 1:
-        raise CvmkitError("--data names one data file, so it goes with one study only")
-    nb_dir = Path(notebooks_dir) if notebooks_dir else default_notebooks_dir()
-    n_nb = len(discover_notebooks(nb_dir))
-    kwargs = dict(data_path=data_path, out=out, parameters=dict(parameters or {}),
-                  notebooks_dir=nb_dir, seed=seed, kernel_name=kernel_name,
-                  build_report=build_report, warm_kernels=warm_kernels,
-                  cell_timeout=cell_timeout, fork_kernels=fork_kernels)
-    job_list = [{"label": _label(s), "study": s, "slug": _slug_of(s), "kwargs": kwargs}
-                for s in studies]
-    total_nb = n_nb * len(job_list)
-    state = {"notebooks": 0, "studies": 0}
-
-    def show(label: str, msg: str) -> None:
-        if _DONE_RE.match(msg):
-            state["notebooks"] += 1
-        elif not (msg.startswith("FAILED") or msg.startswith("done in")
-                  or msg.startswith("cvmkit run:")):
-            return
-        say(f"[{state['studies']}/{len(job_list)} studies, {state['notebooks']}/{total_nb} "
-            f"notebooks] {label}: {msg.splitlines()[0]}")
-
-    def finished(job: dict[str, Any], result: RunResult) -> None:
-        state["studies"] += 1
-        # the notebooks a failed study never reached still count as finished work
-        state["notebooks"] = min(total_nb, state["notebooks"] + n_nb - sum(
-            1 for nb in result.notebooks if nb.get("status") == "ok"))
-        outcome = "ok" if result.status == "ok" else "FAILED"
-        say(f"[{state['studies']}/{len(job_list)} studies, {state['notebooks']}/{total_nb} "
-            f"notebooks] {job['label']}: {outcome} in {result.seconds:.1f} s")
+    job_list, nb_dir, n_nb = plan_jobs(
+        studies, data_path=data_path, out=out, parameters=parameters,
+        notebooks_dir=notebooks_dir, seed=seed, kernel_name=kernel_name,
+        build_report=build_report, warm_kernels=warm_kernels, cell_timeout=cell_timeout,
+        fork_kernels=fork_kernels, reuse=reuse)
+    show, finished = progress_lines(job_list, n_nb, say)
 
     results: list[RunResult | None] = [None] * len(job_list)
     say(f"cvmkit run: {len(job_list)} studies, {jobs} at a time, {n_nb} notebooks each")
@@ -222,7 +279,11 @@ def _run_workers(ctx: Any, workers: int, events: Any, threads: int, address: str
         futures = {ex.submit(_worker, job): i for i, job in enumerate(job_list)}
         pending = set(futures)
         while pending:
-            done, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+            try:
+                done, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+            except KeyboardInterrupt:
+                _stop_workers(ex)
+                raise KeyboardInterrupt(_interrupted(job_list, futures)) from None
             _drain(events, show)
             for fut in done:
                 i = futures[fut]
@@ -237,6 +298,33 @@ def _run_workers(ctx: Any, workers: int, events: Any, threads: int, address: str
                 results[i] = result
                 finished(job, result)
         _drain(events, show)
+
+
+def _stop_workers(ex: Any) -> None:
+    """Stop a batch's workers after Ctrl-C: each stops its study (marking its folder failed)
+    and the batch waits for them; the studies not started are dropped."""
+    import signal
+
+    for proc in list(getattr(ex, "_processes", {}).values()):
+        try:
+            os.kill(proc.pid, signal.SIGINT)
+        except OSError:
+            pass
+    ex.shutdown(wait=True, cancel_futures=True)
+
+
+def _interrupted(job_list: list[dict[str, Any]], futures: dict[Any, int]) -> str:
+    stopped = []
+    for fut in futures:
+        if fut.done() and not fut.cancelled():
+            try:
+                result = fut.result()
+            except BaseException:
+                continue
+            if result.status != "ok" and result.run_dir is not None:
+                stopped.append(str(result.run_dir))
+    where = f"; unfinished runs in {', '.join(stopped)}" if stopped else ""
+    return f"batch of {len(job_list)} studies interrupted{where}"
 
 
 def _drain(events: Any, show: Callable[[str, str], None]) -> None:
@@ -269,14 +357,15 @@ def format_batch_summary(results: Sequence[RunResult]) -> str:
         where = r.report if r.status == "ok" and r.report else r.run_dir
         rows.append((str(r.study), str(r.source or ""), "ok" if r.status == "ok" else "FAILED",
                      f"{r.seconds:.1f} s", str(where) if where else "-"))
-        if r.status != "ok" and r.error:
-            note = r.error.strip().splitlines()[0]
-            notes[k + 1] = note.removeprefix(f"{r.study}: ")
+        if r.status != "ok" and r.error:  # every line: a study file's problems, say
+            notes[k + 1] = r.error.strip().removeprefix(f"{r.study}: ")
     widths = [max(len(row[c]) for row in rows) for c in range(5)]
     lines = []
     for k, row in enumerate(rows):
         lines.append("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip())
         if k in notes:
-            lines.append(f"  -> {notes[k]}")
+            first, *rest = notes[k].splitlines()
+            lines.append(f"  -> {first}")
+            lines.extend(f"     {line.strip()}" for line in rest if line.strip())
     return "\n".join(lines)
 

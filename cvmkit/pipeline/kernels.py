@@ -63,7 +63,8 @@ def share_in_worker(address: str | None) -> None:
     """In a worker process of a batch: share zygotes between the worker's runs for good, and
     fork kernels from the batch's zygote listening at ``address`` (when there is one)."""
     global _SHARED_ZYGOTES, _BATCH_ZYGOTE
-    _SHARED_ZYGOTES = {}
+    if _SHARED_ZYGOTES is None:
+        _SHARED_ZYGOTES = {}
     _BATCH_ZYGOTE = address
 
 

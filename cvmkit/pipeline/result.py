@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["RunResult"]
+__all__ = ["RunInterrupted", "RunResult"]
+
 
 @dataclass
 class RunResult:
@@ -21,3 +22,14 @@ class RunResult:
     report: Path | None = None
     source: str | None = None
 
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """A run stopped by Ctrl-C (or SIGTERM): ``run_dir`` is its ``-FAILED`` folder (``None``
+    when it had none yet), ``notebook`` the notebook that was running (``None`` if none was)."""
+
+    def __init__(self, message: str, run_dir: Path | None = None,
+                 notebook: str | None = None) -> None:
+        super().__init__(message)
+        self.run_dir = run_dir
+        self.notebook = notebook

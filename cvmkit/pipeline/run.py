@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
+import signal
 import sys
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import PipelineError, StudySpecError
+from .._atomic import atomic_write_text
+from ..errors import CvmkitError, PipelineError, StudySpecError
 from .engine import _register_engine
 from .environment import THREAD_VARIABLES
 from .export import export_html
-from .folders import _free_name, _reserve_run
+from .folders import _reserve_run, clean_stale, finish, out_folder, unwritable
 from .kernels import KERNEL_ENV, _KernelPool
 from .manifest import _other_inputs, _sha256, _table_hashes, _versions
 from .notebooks import (
@@ -27,7 +31,15 @@ from .notebooks import (
     discover_notebooks,
     notebook_imports,
 )
-from .result import RunResult
+from .result import RunInterrupted, RunResult
+from .reuse import (
+    copy_outputs,
+    input_digest,
+    latest_complete_run,
+    notebook_reads,
+    output_digest,
+    written_files,
+)
 
 if TYPE_CHECKING:
     from ..study import Study
@@ -115,6 +127,7 @@ def run_study(
     warm_kernels: bool = True,
     cell_timeout: float | None = None,
     fork_kernels: bool = True,
+    reuse: bool = False,
 ) -> RunResult:
     """Run every numbered notebook on a study into ``<out>/<slug>/<run-id>/``.
 
@@ -150,6 +163,10 @@ def run_study(
     fork_kernels : bool
         On Linux, fork each kernel from a process that has imported the notebooks' libraries
         once (:mod:`cvmkit._zygote`) instead of starting a fresh Python each time.
+    reuse : bool
+        Start from the latest complete run of the study under ``out``: a notebook whose inputs
+        are those it had there (:mod:`cvmkit.pipeline.reuse`) is not executed again, its files
+        are copied and the manifest marks it ``"reused"``.
 
     Returns
     -------
@@ -159,9 +176,16 @@ def run_study(
     ------
     StudySpecError
         When the study file is missing or invalid (nothing is run).
+    CvmkitError
+        When a parameter is declared by no notebook (the message lists the known ones).
     PipelineError
         When a notebook fails; the message names the notebook and cell, and the executed
         notebooks are kept in ``<run-id>-FAILED`` (the exception's ``run_dir`` attribute).
+        Also when the run cannot be written (``out`` is a file, not writable, the disk is
+        full): the message names the folder.
+    RunInterrupted
+        On Ctrl-C: the run folder becomes ``<run-id>-FAILED``, its manifest naming the notebook
+        that was running, and no kernel is left behind.
 
     Examples
     --------
@@ -173,6 +197,19 @@ def run_study(
     from ..study import load_study
 
     say = progress or (lambda _msg: None)
+    params_in = dict(parameters or {})
+    # the files a run reads may be given as parameters too: they are then the ones the run
+    # reads, and the ones the manifest names and hashes
+    for key, given in (("study_path", study_path), ("data_path", data_path)):
+        if params_in.get(key) is not None:
+            value = params_in.pop(key)
+            if given is not None and Path(str(value)).resolve() != Path(given).resolve():
+                raise CvmkitError(f"-p {key}={value}: the run already reads '{given}'")
+            if key == "study_path":
+                study_path = value
+            else:
+                data_path = value
+        params_in.pop(key, None)
     study_file = Path(study_path) if study_path else default_study_path()
     if not study_file.is_file():  # as load_study says, before any kernel is started
         raise StudySpecError([f"(file): study file '{study_file}' does not exist"],
@@ -186,25 +223,32 @@ def run_study(
                        warm=warm_kernels, fork=fork_kernels)
     pool.take_ahead()
     try:
+        from ..parameters import check_parameters, declared_parameters
+
+        known = declared_parameters(notebooks)
+        if build_report:  # the pipeline styles report.html with these, declared or not
+            known = {**dict.fromkeys(REPORT_PARAMETERS), **known}
+        params_in = check_parameters(params_in, known)
         study: Study = load_study(study_file)
         data_file = Path(data_path) if data_path else study.data_path
         if data_file is None or not Path(data_file).is_file():
             from ..errors import DataError
 
             raise DataError(f"survey data file '{data_file}' does not exist")
-        common = {
-            "study_path": str(study_file.resolve()),
-            "data_path": str(Path(data_file).resolve()),
-            "seed": seed,
-            **dict(parameters or {}),
-        }
+        data_file = Path(data_file).resolve()
+        common = {"study_path": str(study_file.resolve()), "data_path": str(data_file),
+                  "seed": seed, **params_in}
         if build_report:
             common.update(_check_report_options(common, study_file))
         # absolute: papermill changes the working directory while a notebook runs, and the
         # HTML exports run beside it
-        base = Path(out).resolve() / study.slug
-        base.mkdir(parents=True, exist_ok=True)
-        run_id, tmp = _reserve_run(base, run_id)
+        base = out_folder(out, study.slug)
+        clean_stale(base)
+        previous = latest_complete_run(base) if reuse else None
+        try:
+            run_id, tmp = _reserve_run(base, run_id)
+        except OSError as exc:
+            raise unwritable(base, exc) from None
     except BaseException:
         pool.close()
         raise
@@ -212,6 +256,8 @@ def run_study(
     exports = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cvmkit-export")
     pending: list[tuple[dict[str, Any], Future]] = []
     error: str | None = None
+    running: str | None = None
+    manifest: dict[str, Any] = {}
     try:
         import nbformat
         import papermill
@@ -219,7 +265,14 @@ def run_study(
 
         from ..sections import prune_notebook, read_capabilities
 
-        manifest: dict[str, Any] = {
+        inputs = {
+            "study": {"path": str(study_file.resolve()), "sha256": _sha256(study_file)},
+            "data": {"path": str(data_file), "sha256": _sha256(data_file)},
+            "notebooks": {nb.name: _sha256(nb) for nb in notebooks},
+            **_other_inputs(study),
+        }
+        versions = _versions()
+        manifest = {
             "study": study.title,
             "client": study.client,
             "slug": study.slug,
@@ -227,21 +280,27 @@ def run_study(
             "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "seed": seed,
             "seeds": {"seed": seed, "kernel_env": dict(KERNEL_ENV), "notebooks": {}},
-            "parameters": {k: v for k, v in common.items()},
-            "inputs": {
-                "study": {"path": str(study_file.resolve()), "sha256": _sha256(study_file)},
-                "data": {"path": str(Path(data_file).resolve()),
-                         "sha256": _sha256(Path(data_file))},
-                "notebooks": {nb.name: _sha256(nb) for nb in notebooks},
-                **_other_inputs(study),
-            },
-            "versions": _versions(),
+            "parameters": dict(common),
+            "inputs": inputs,
+            "versions": versions,
             "platform": {"python": sys.version.split()[0], "machine": platform.machine(),
                          "system": platform.system(),
                          "thread_limits": {k: os.environ[k] for k in THREAD_VARIABLES
                                            if k in os.environ}},
             "notebooks": [],
         }
+        if previous is not None:
+            manifest["reuse"] = {"from": previous[0].name}
+        earlier_entries = {e.get("notebook"): e for e in
+                           (previous[1].get("notebooks", []) if previous else [])}
+        # what every notebook reads, besides its parameters, its source and earlier outputs
+        shared_inputs = {"study": inputs["study"]["sha256"], "data": inputs["data"]["sha256"],
+                         **{k: v["sha256"] for k, v in inputs.items()
+                            if k not in ("study", "data", "notebooks")},
+                         "cvmkit": versions.get("cvmkit"), "kernel": kernel_name,
+                         "kernel_env": KERNEL_ENV, "build_report": build_report}
+        outputs: dict[str, list[str]] = {}
+        stems = [nb.stem for nb in notebooks]
         say(f"cvmkit run: {study.title} -> {final}")
         engine = _register_engine()
         for i, nb in enumerate(notebooks, 1):
@@ -254,10 +313,32 @@ def run_study(
             if "seed" in declared:
                 manifest["seeds"]["notebooks"][nb.name] = seed
             target = tmp / nb.name
-            say(f"[{i}/{len(notebooks)}] {nb.stem} ...")
-            t0 = time.perf_counter()
+            reads = notebook_reads(nb, stems[:i - 1])
             entry: dict[str, Any] = {"notebook": nb.name, "parameters": {
-                k: v for k, v in params.items() if k != "run_dir"}}
+                k: v for k, v in params.items() if k != "run_dir"}, "reads": reads}
+            entry["inputs_sha256"] = input_digest({
+                **shared_inputs, "notebook": inputs["notebooks"][nb.name],
+                "parameters": {k: v for k, v in entry["parameters"].items()
+                               if k not in ("study_path", "data_path")},
+                "reads": {s: output_digest(tmp, outputs.get(s, [])) for s in reads}})
+            t0 = time.perf_counter()
+            earlier = earlier_entries.get(nb.name)
+            if (previous is not None and earlier is not None
+                    and earlier.get("inputs_sha256") == entry["inputs_sha256"]
+                    and earlier.get("status") == "ok" and "outputs" in earlier
+                    and all((previous[0] / f).is_file() for f in earlier["outputs"])):
+                copy_outputs(previous[0], earlier["outputs"], tmp)
+                outputs[nb.stem] = list(earlier["outputs"])
+                entry.update(status="ok", reused=True, outputs=outputs[nb.stem],
+                             seconds=round(time.perf_counter() - t0, 3),
+                             executed_seconds=earlier.get("executed_seconds",
+                                                          earlier.get("seconds")))
+                manifest["notebooks"].append(entry)
+                say(f"[{i}/{len(notebooks)}] {nb.stem} reused from {previous[0].name}")
+                continue
+            say(f"[{i}/{len(notebooks)}] {nb.stem} ...")
+            before = written_files(tmp)
+            running = nb.name
             km = None
             try:
                 node = prune_notebook(nbformat.read(nb, as_version=4),
@@ -271,6 +352,8 @@ def run_study(
                 )
             except PapermillExecutionError as exc:
                 error = _failure_message(nb, exc, target)
+            except OSError as exc:  # the run folder cannot be written
+                error = f"notebook {nb.name} could not be saved: {unwritable(base, exc)}"
             except Exception as exc:  # kernel died, notebook unreadable …
                 tail = pool.stderr_tail()
                 error = f"notebook {nb.name} could not run: {type(exc).__name__}: {exc}"
@@ -279,13 +362,17 @@ def run_study(
             finally:
                 if km is not None:
                     pool.release(km)
+            running = None
             entry["seconds"] = round(time.perf_counter() - t0, 3)
             if error:
                 entry["status"] = "failed"
                 entry["error"] = error
                 manifest["notebooks"].append(entry)
                 break
-            entry["status"] = "ok"
+            after = written_files(tmp)
+            outputs[nb.stem] = sorted({*(k for k, v in after.items() if before.get(k) != v),
+                                       f"{nb.stem}.html"})
+            entry.update(status="ok", outputs=outputs[nb.stem])
             manifest["notebooks"].append(entry)
             pending.append((entry, exports.submit(export_html, target, tmp / f"{nb.stem}.html")))
             say(f"[{i}/{len(notebooks)}] {nb.stem} done in {entry['seconds']:.1f} s")
@@ -309,14 +396,35 @@ def run_study(
                                       "options": options,
                                       "seconds": round(time.perf_counter() - t0, 3)}
                 say(f"report built in {time.perf_counter() - t0:.1f} s")
+            except OSError as exc:
+                error = f"the report could not be written: {unwritable(base, exc)}"
             except Exception as exc:
                 error = f"the report could not be built: {type(exc).__name__}: {exc}"
-    except BaseException:
-        pool.close()
-        exports.shutdown(wait=True)
-        failed = _free_name(base / f"{run_id}-FAILED")
-        if tmp.exists():
-            tmp.rename(failed)
+    except BaseException as exc:
+        # Ctrl-C, a signal or an error of the pipeline itself: no kernel is left behind, and
+        # the folder is marked failed, its manifest saying where the run stopped
+        with _uninterrupted():
+            pool.close()
+            exports.shutdown(wait=True)
+            stopped = (f"interrupted while notebook {running} was running" if running
+                       else "interrupted between notebooks")
+            if not isinstance(exc, KeyboardInterrupt):
+                stopped = f"{type(exc).__name__}: {exc}" + (
+                    f" (while notebook {running} was running)" if running else "")
+            manifest.update(status="interrupted" if isinstance(exc, KeyboardInterrupt)
+                            else "failed", error=stopped, running=running,
+                            seconds=round(time.perf_counter() - t_run, 3))
+            with contextlib.suppress(OSError):
+                atomic_write_text(tmp / "manifest.json",
+                                  json.dumps(manifest, indent=2, default=str) + "\n")
+            failed = finish(tmp, base / f"{run_id}-FAILED") if tmp.exists() else None
+        if isinstance(exc, KeyboardInterrupt):
+            raise RunInterrupted(f"{study.slug}: {stopped}; the unfinished run is in {failed}",
+                                 failed, running) from None
+        if isinstance(exc, OSError):
+            err = unwritable(base, exc)
+            err.run_dir = failed  # type: ignore[attr-defined]
+            raise err from None
         raise
     pool.close()
     exports.shutdown(wait=True)
@@ -324,23 +432,41 @@ def run_study(
     seconds = round(time.perf_counter() - t_run, 3)
     manifest["seconds"] = seconds
     manifest["status"] = "failed" if error else "ok"
-    manifest["tables"] = _table_hashes(tmp)
+    try:
+        manifest["tables"] = _table_hashes(tmp)
+        if error:
+            manifest["error"] = error
+        atomic_write_text(tmp / "manifest.json",
+                          json.dumps(manifest, indent=2, default=str) + "\n")
+    except OSError as exc:  # a full disk, say: the folder is still renamed, as failed
+        failed = finish(tmp, base / f"{run_id}-FAILED")
+        say(f"FAILED: {unwritable(base, exc)}\n  executed notebooks kept in {failed}")
+        err = unwritable(base, exc)
+        err.run_dir = failed  # type: ignore[attr-defined]
+        err.seconds = seconds  # type: ignore[attr-defined]
+        raise err from None
     if error:
-        manifest["error"] = error
-    from ..io.artifacts import atomic_write_text
-
-    atomic_write_text(tmp / "manifest.json", json.dumps(manifest, indent=2, default=str) + "\n")
-    if error:
-        failed = _free_name(base / f"{run_id}-FAILED")
-        tmp.rename(failed)
+        failed = finish(tmp, base / f"{run_id}-FAILED")
         say(f"FAILED: {error}\n  executed notebooks kept in {failed}")
         exc = PipelineError(f"{study.slug}: {error} (executed notebooks kept in {failed})")
         exc.run_dir = failed  # type: ignore[attr-defined]
         exc.seconds = seconds  # type: ignore[attr-defined]
         raise exc
-    tmp.rename(final)
+    finish(tmp, final)
     say(f"done in {seconds:.1f} s: {final}")
     report = final / "report.html"
     return RunResult(study.slug, final, "ok", seconds, manifest["notebooks"],
                      report=report if report.is_file() else None, source=str(study_file))
 
+
+@contextlib.contextmanager
+def _uninterrupted() -> Iterator[None]:
+    """Hold off Ctrl-C while a stopped run is cleaned up (in the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
