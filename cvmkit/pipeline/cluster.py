@@ -62,7 +62,7 @@ def local_cluster(n_workers: int | None = None, **kwargs: Any) -> Any:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return distributed.LocalCluster(n_workers=n_workers or max(1, cores or 1),
                                     threads_per_worker=1, processes=True,
-                                    dashboard_address=kwargs.pop("dashboard_address", None),
+                                    dashboard_address=kwargs.pop("dashboard_address", ":0"),
                                     **kwargs)
 
 
@@ -151,7 +151,7 @@ def _submit_all(client: Any, distributed: Any, job_list: list[dict[str, Any]],
     results: list[RunResult | None] = [None] * len(job_list)
     try:
         for fut in distributed.as_completed(list(futures)):
-            i = futures[fut]
+            i = futures.pop(fut)
             job = job_list[i]
             try:
                 result = fut.result()
@@ -160,6 +160,8 @@ def _submit_all(client: Any, distributed: Any, job_list: list[dict[str, Any]],
                                    status="failed", seconds=0.0, source=job["label"],
                                    error=f"the study's worker failed: {type(exc).__name__}: "
                                          f"{exc}")
+            # let the cluster forget the task: a worker lost later must not run it again
+            fut.release()
             results[i] = result
             finished(job, result)
     except KeyboardInterrupt:
