@@ -254,7 +254,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_notebooks(args: argparse.Namespace) -> int:
     from .resources import copy_notebooks, demo_study_path
 
-    copies = copy_notebooks(args.dir, force=args.force, study=args.study)
+    copies = copy_notebooks(args.dir, force=args.force, study=args.study, run_dir=args.run_dir)
     print(f"copied {len(copies)} notebooks into {Path(args.dir)}/")
     for p in copies:
         print(f"  {p.name}")
@@ -354,6 +354,8 @@ def build_parser() -> argparse.ArgumentParser:
     nbs.add_argument("--force", action="store_true", help="overwrite notebooks already there")
     nbs.add_argument("--study", help="make the copies for this study file: its path as the "
                                      "default, the sections it cannot run left out")
+    nbs.add_argument("--run-dir", help="the folder the copies write their run into when opened "
+                                        "in JupyterLab (default: ../reports/lab beside them)")
     nbs.set_defaults(func=_cmd_notebooks)
     return parser
 
