@@ -137,8 +137,7 @@ def plan_jobs(studies: Sequence[str | Path | None], data_path: str | Path | None
 
 
 def progress_lines(job_list: list[dict[str, Any]], n_nb: int, say: Callable[[str], None]
-                   ) -> tuple[Callable[[str, str], None],
-                              Callable[[dict[str, Any], RunResult], None]]:
+                   ) -> tuple[Callable[[str, str], None], Callable[..., None]]:
     """The overall progress of a batch: ``show(label, message)`` for a study's own progress
     line, ``finished(job, result)`` when a study ends; each says one line through ``say``."""
     total_nb = n_nb * len(job_list)
@@ -156,11 +155,12 @@ def progress_lines(job_list: list[dict[str, Any]], n_nb: int, say: Callable[[str
             return
         say(f"{head()} {label}: {msg.splitlines()[0]}")
 
-    def finished(job: dict[str, Any], result: RunResult) -> None:
+    def finished(job: dict[str, Any], result: RunResult, streamed: bool = True) -> None:
         state["studies"] += 1
-        # the notebooks a failed study never reached still count as finished work
-        state["notebooks"] = min(total_nb, state["notebooks"] + n_nb - sum(
-            1 for nb in result.notebooks if nb.get("status") == "ok"))
+        # the notebooks a failed study never reached still count as finished work (and all
+        # of a study's notebooks, when its progress was not streamed through ``show``)
+        state["notebooks"] = min(total_nb, state["notebooks"] + n_nb - (sum(
+            1 for nb in result.notebooks if nb.get("status") == "ok") if streamed else 0))
         outcome = "ok" if result.status == "ok" else "FAILED"
         say(f"{head()} {job['label']}: {outcome} in {result.seconds:.1f} s")
 

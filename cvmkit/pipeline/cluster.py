@@ -133,11 +133,16 @@ def run_on_cluster(
         if own_client is not None:
             own_client.close()
         if own_cluster is not None:
+            # a worker whose kernels' connections are still being torn down is stopped by
+            # its nanny after a few seconds, which it reports as a warning: not news here
+            import logging
+
+            logging.getLogger("distributed.nanny").setLevel(logging.ERROR)
             own_cluster.close()
 
 
 def _submit_all(client: Any, distributed: Any, job_list: list[dict[str, Any]],
-                finished: Callable[[dict[str, Any], RunResult], None],
+                finished: Callable[..., None],
                 say: Callable[[str], None]) -> list[RunResult]:
     workers = client.scheduler_info().get("workers", {})
     threads = max(1, (os.cpu_count() or 1) // max(1, len(workers))) if workers else None
@@ -163,7 +168,7 @@ def _submit_all(client: Any, distributed: Any, job_list: list[dict[str, Any]],
             # let the cluster forget the task: a worker lost later must not run it again
             fut.release()
             results[i] = result
-            finished(job, result)
+            finished(job, result, streamed=False)
     except KeyboardInterrupt:
         client.cancel(list(futures), force=True)
         raise KeyboardInterrupt(f"batch of {len(job_list)} studies on the cluster "
