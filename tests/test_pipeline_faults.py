@@ -260,3 +260,22 @@ def test_bad_study_in_a_batch_fails_alone(tiny: dict[str, Path], tmp_path: Path,
     # every problem of a study file is shown, not only the first line
     assert "attributes_x: unknown key" in summary and "attributes: required" in summary
     assert "2 of 3 studies failed" in text
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="signals")
+@pytest.mark.parametrize("delay", [1.5, 4.0])
+def test_ctrl_c_at_any_moment(tiny: dict[str, Path], delay: float) -> None:
+    """Wherever Ctrl-C lands (start-up, the first notebook, the hung cell): one line, exit
+    130, and no folder that looks like a complete run, hidden or not."""
+    (tiny["study"].parent / "hang").touch()
+    proc = _start(tiny)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, out + err
+    assert len([ln for ln in err.splitlines() if ln.strip()]) == 1, err
+    assert "Traceback" not in out + err
+    base = tiny["out"] / "demo"
+    for run in base.iterdir() if base.is_dir() else []:
+        assert run.name.endswith("-FAILED"), run
+        assert json.loads((run / "manifest.json").read_text())["status"] == "interrupted"

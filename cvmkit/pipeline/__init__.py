@@ -16,8 +16,10 @@ place when every notebook has succeeded.  When a notebook fails, the folder is r
 ``<run-id>-FAILED`` instead, keeping the executed notebooks for inspection, and a
 :class:`~cvmkit.errors.PipelineError` names the notebook, the cell and the error.
 
-``run_batch`` runs several studies, in parallel worker processes when ``jobs > 1``; one
-failing study never stops or touches the others.
+``run_batch`` runs several studies, in parallel worker processes when ``jobs > 1``
+(``run_on_cluster``: as tasks on a Dask cluster); one failing study never stops or touches the
+others.  A run stopped by Ctrl-C leaves a ``-FAILED`` folder naming the notebook that was
+running; one killed outright leaves only its hidden folder, removed by the next run.
 
 The modules, one concern each:
 
@@ -28,13 +30,20 @@ The modules, one concern each:
 * :mod:`~cvmkit.pipeline.folders` — the run folder: hidden while built, renamed at the end;
 * :mod:`~cvmkit.pipeline.manifest` — hashes and versions recorded in ``manifest.json``;
 * :mod:`~cvmkit.pipeline.export` — the HTML export of an executed notebook;
+* :mod:`~cvmkit.pipeline.result` — what a run produced (:class:`RunResult`), or how it was
+  stopped (:class:`RunInterrupted`);
+* :mod:`~cvmkit.pipeline.reuse` — what each notebook read, and re-using an earlier run's
+  outputs (``cvmkit run --reuse``);
 * :mod:`~cvmkit.pipeline.batch` — several studies in worker processes (:func:`run_batch`);
+* :mod:`~cvmkit.pipeline.cluster` — several studies as tasks on a Dask cluster
+  (:func:`run_on_cluster`);
 * :mod:`~cvmkit.pipeline.environment` — thread limits and start-up trimming of processes.
 """
 
 from __future__ import annotations
 
 from .batch import format_batch_summary, run_batch
+from .cluster import run_on_cluster
 from .environment import THREAD_VARIABLES, _skip_iri_checks
 from .export import export_html
 from .folders import _free_name, _reserve_run
@@ -45,13 +54,14 @@ from .notebooks import (
     discover_notebooks,
     notebook_imports,
 )
-from .result import RunResult
+from .result import RunInterrupted, RunResult
 from .run import REPORT_PARAMETERS, run_study
 
 __all__ = [
     "KERNEL_ENV",
     "REPORT_PARAMETERS",
     "THREAD_VARIABLES",
+    "RunInterrupted",
     "RunResult",
     "default_notebooks_dir",
     "default_study_path",
@@ -60,6 +70,7 @@ __all__ = [
     "format_batch_summary",
     "notebook_imports",
     "run_batch",
+    "run_on_cluster",
     "run_study",
 ]
 
