@@ -25,6 +25,19 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def package_source() -> dict[str, str]:
+    """Where the cvmkit package runs from and one hash of its Python source.
+
+    The version number stays the same while the code of a development install changes; the
+    hash does not, so an incremental run never re-uses outputs made by other code.
+    """
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*.py")):
+        h.update(f"{p.relative_to(root).as_posix()}\0{_sha256(p)}\n".encode())
+    return {"path": str(root), "sha256": h.hexdigest()}
+
+
 def _versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for pkg in _PACKAGES:

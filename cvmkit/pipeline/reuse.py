@@ -3,7 +3,8 @@
 The manifest records, for each notebook, one hash of everything it read
 (:func:`input_digest`): the study file, the data and the other files the study names, the
 parameters the notebook was given, its own source, the outputs of the earlier notebooks it
-reads, the kernel environment and the cvmkit version.  A run started with ``reuse=True``
+reads, the kernel environment and the cvmkit version (and a hash of its source, which a
+development install changes without a new version).  A run started with ``reuse=True``
 (``cvmkit run --reuse``) looks up the latest complete run of the same study
 (:func:`latest_complete_run`); a notebook whose hash equals the one recorded there is not
 executed again: the files it wrote there are copied over and the manifest marks it

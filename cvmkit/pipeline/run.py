@@ -23,7 +23,7 @@ from .environment import THREAD_VARIABLES
 from .export import export_html
 from .folders import _reserve_run, clean_stale, finish, out_folder, unwritable
 from .kernels import KERNEL_ENV, _KernelPool
-from .manifest import _other_inputs, _sha256, _table_hashes, _versions
+from .manifest import _other_inputs, _sha256, _table_hashes, _versions, package_source
 from .notebooks import (
     _declared_parameters,
     default_notebooks_dir,
@@ -270,6 +270,7 @@ def run_study(
             "data": {"path": str(data_file), "sha256": _sha256(data_file)},
             "notebooks": {nb.name: _sha256(nb) for nb in notebooks},
             **_other_inputs(study),
+            "cvmkit_source": package_source(),
         }
         versions = _versions()
         manifest = {
