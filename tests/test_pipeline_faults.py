@@ -223,6 +223,24 @@ def test_full_disk_fails_with_the_folder_named(tiny: dict[str, Path], monkeypatc
                   progress=None)
 
 
+def test_disk_full_while_a_notebook_is_saved(tiny: dict[str, Path], monkeypatch) -> None:
+    import papermill
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", "02_hang.ipynb")
+
+    monkeypatch.setattr(papermill, "execute_notebook", full)
+    with pytest.raises(PipelineError) as caught:
+        run_study(tiny["study"], out=tiny["out"], notebooks_dir=tiny["notebooks"],
+                  build_report=False, progress=None)
+    message = str(caught.value)
+    assert "notebook 01_first.ipynb could not be saved: cannot write the run in folder" in message
+    assert "no space left on the device" in message
+    failed = caught.value.run_dir
+    assert failed.name.endswith("-FAILED")
+    assert json.loads((failed / "manifest.json").read_text())["status"] == "failed"
+
+
 def test_data_path_parameter_is_the_data_recorded(tiny: dict[str, Path], tmp_path: Path
                                                   ) -> None:
     other = tmp_path / "other.csv"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import platform
@@ -45,6 +46,9 @@ if TYPE_CHECKING:
     from ..study import Study
 
 __all__ = ["REPORT_PARAMETERS", "run_study"]
+
+#: The errors of a folder that cannot be written (full disk, quota, read-only, permissions).
+_CANNOT_WRITE = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM)
 
 #: Parameters of the report (``-p name=value``): passed to notebook 06 and used by the pipeline
 #: when it builds ``report.html``.
@@ -353,13 +357,14 @@ def run_study(
                 )
             except PapermillExecutionError as exc:
                 error = _failure_message(nb, exc, target)
-            except OSError as exc:  # the run folder cannot be written
-                error = f"notebook {nb.name} could not be saved: {unwritable(base, exc)}"
-            except Exception as exc:  # kernel died, notebook unreadable …
-                tail = pool.stderr_tail()
-                error = f"notebook {nb.name} could not run: {type(exc).__name__}: {exc}"
-                if tail:
-                    error += f"\n  kernel said: {tail}"
+            except Exception as exc:  # kernel died, notebook unreadable, disk full …
+                if isinstance(exc, OSError) and exc.errno in _CANNOT_WRITE:
+                    error = f"notebook {nb.name} could not be saved: {unwritable(base, exc)}"
+                else:
+                    tail = pool.stderr_tail()
+                    error = f"notebook {nb.name} could not run: {type(exc).__name__}: {exc}"
+                    if tail:
+                        error += f"\n  kernel said: {tail}"
             finally:
                 if km is not None:
                     pool.release(km)
@@ -397,10 +402,10 @@ def run_study(
                                       "options": options,
                                       "seconds": round(time.perf_counter() - t0, 3)}
                 say(f"report built in {time.perf_counter() - t0:.1f} s")
-            except OSError as exc:
-                error = f"the report could not be written: {unwritable(base, exc)}"
             except Exception as exc:
-                error = f"the report could not be built: {type(exc).__name__}: {exc}"
+                error = (f"the report could not be written: {unwritable(base, exc)}"
+                         if isinstance(exc, OSError) and exc.errno in _CANNOT_WRITE else
+                         f"the report could not be built: {type(exc).__name__}: {exc}")
     except BaseException as exc:
         # Ctrl-C, a signal or an error of the pipeline itself: no kernel is left behind, and
         # the folder is marked failed, its manifest saying where the run stopped
@@ -422,7 +427,7 @@ def run_study(
         if isinstance(exc, KeyboardInterrupt):
             raise RunInterrupted(f"{study.slug}: {stopped}; the unfinished run is in {failed}",
                                  failed, running) from None
-        if isinstance(exc, OSError):
+        if isinstance(exc, OSError) and exc.errno in _CANNOT_WRITE:
             err = unwritable(base, exc)
             err.run_dir = failed  # type: ignore[attr-defined]
             raise err from None
