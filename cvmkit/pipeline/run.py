@@ -224,7 +224,7 @@ def run_study(
     # The first kernel starts now, while the study is read and the run set up (the libraries
     # for that, papermill among them, take a while to import).
     pool = _KernelPool(kernel_name, nb_dir, [notebook_imports(nb) for nb in notebooks],
-                       warm=warm_kernels, fork=fork_kernels)
+                       warm=warm_kernels, fork=fork_kernels, eager=reuse)
     pool.take_ahead()
     try:
         from ..parameters import check_parameters, declared_parameters
@@ -305,6 +305,12 @@ def run_study(
                          "cvmkit": versions.get("cvmkit"), "kernel": kernel_name,
                          "kernel_env": KERNEL_ENV, "build_report": build_report}
         outputs: dict[str, list[str]] = {}
+        digests: dict[str, str] = {}  # of each notebook's outputs, once they are all written
+
+        def digest_of(stem: str) -> str:
+            if stem not in digests:
+                digests[stem] = output_digest(tmp, outputs.get(stem, []))
+            return digests[stem]
         stems = [nb.stem for nb in notebooks]
         say(f"cvmkit run: {study.title} -> {final}")
         engine = _register_engine()
@@ -325,7 +331,7 @@ def run_study(
                 **shared_inputs, "notebook": inputs["notebooks"][nb.name],
                 "parameters": {k: v for k, v in entry["parameters"].items()
                                if k not in ("study_path", "data_path")},
-                "reads": {s: output_digest(tmp, outputs.get(s, [])) for s in reads}})
+                "reads": {s: digest_of(s) for s in reads}})
             t0 = time.perf_counter()
             earlier = earlier_entries.get(nb.name)
             if (previous is not None and earlier is not None
