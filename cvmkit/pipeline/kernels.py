@@ -82,9 +82,7 @@ class _KernelPool:
     """
 
     def __init__(self, kernel_name: str, cwd: Path, imports: Sequence[Sequence[str]],
-                 warm: bool = True, fork: bool = True, eager: bool = False) -> None:
-        """``eager``: the zygote imports every notebook's modules before it forks the first
-        kernel (for a run that may skip notebooks: its first kernel may serve any of them)."""
+                 warm: bool = True, fork: bool = True) -> None:
         from .._zygote import fork_supported
 
         self.kernel_name = kernel_name
@@ -93,8 +91,6 @@ class _KernelPool:
         self.warm = warm
         self.fork = fork and fork_supported() and kernel_name == "python3"
         self.modules, self.first = _zygote_modules(self.queue)
-        if eager:
-            self.first = len(self.modules)
         self.zygote: Any = None
         self.own_zygote = True
         self.env = {**os.environ, **KERNEL_ENV}

@@ -224,7 +224,7 @@ def run_study(
     # The first kernel starts now, while the study is read and the run set up (the libraries
     # for that, papermill among them, take a while to import).
     pool = _KernelPool(kernel_name, nb_dir, [notebook_imports(nb) for nb in notebooks],
-                       warm=warm_kernels, fork=fork_kernels, eager=reuse)
+                       warm=warm_kernels, fork=fork_kernels)
     pool.take_ahead()
     try:
         from ..parameters import check_parameters, declared_parameters
