@@ -1,8 +1,9 @@
-"""Build hook: the wheel carries the notebooks and the demo study inside the package.
+"""Build hook: the wheel carries the notebooks, the exercises and the demo study inside the package.
 
-The repository keeps ``notebooks/`` and ``data/demo/`` at the top level, where researchers look
-for them.  A built wheel (``pip install .``, ``pip wheel .``, ``python -m build``) copies them to
-``cvmkit/notebooks/`` and ``cvmkit/data/demo/``, so that an installed kit runs from any folder
+The repository keeps ``notebooks/``, ``exercises/`` and ``data/demo/`` at the top level, where
+researchers and instructors look for them.  A built wheel (``pip install .``, ``pip wheel .``,
+``python -m build``) copies them to ``cvmkit/notebooks/``, ``cvmkit/exercises/`` and
+``cvmkit/data/demo/``, so that an installed kit runs from any folder
 and the notebooks' default ``study_path = "../data/demo/study.yaml"`` still resolves beside them.
 An editable install (``pip install -e .``) copies nothing: :mod:`cvmkit.resources` then finds
 the repository's own folders.  Everything else about the package is in ``pyproject.toml``.
@@ -19,6 +20,7 @@ from setuptools.command.build_py import build_py
 #: Folder of the repository -> (folder inside the package, the files of it to ship).
 BUNDLED = {
     "notebooks": ("cvmkit/notebooks", "*.ipynb"),
+    "exercises": ("cvmkit/exercises", "*.ipynb"),
     "data/demo": ("cvmkit/data/demo", "*"),
 }
 

@@ -70,6 +70,9 @@ CAPABILITIES: dict[str, str] = {
     "open_ends": "Open-ended feedback",
     "codeframe": "Coding of open-ended feedback by theme",
     "transactions": "Customer economics",
+    "needs_segments": "Needs-based segmentation",
+    "sentiment": "Sentiment of open-ended feedback",
+    "management_map": "Management's map against the customers'",
     "truth": "Check against the planted truth",
 }
 
@@ -233,6 +236,19 @@ def study_capabilities(study: Study, data: pd.DataFrame | None = None
     if not study.transactions:
         why["transactions"] = ("the study has no transaction records (`transactions:`), so "
                                "customer lifetime value and churn are not estimated")
+    n_needs = max(len(study.importance_columns()), len(study.kano_pairs()))
+    if n_needs < 3:
+        why["needs_segments"] = (f"segmenting customers by what they value needs at least three "
+                                 f"stated-importance questions or Kano pairs (the study has "
+                                 f"{n_needs})")
+    if "open_ends" in why:
+        why["sentiment"] = why["open_ends"]
+    if not study.management:
+        why["management_map"] = ("the study holds no view of management's to compare with the "
+                                 "customers' (`management:` a CSV of attribute, importance, "
+                                 "performance)")
+    elif not (Path(study.root) / study.management).is_file():
+        why["management_map"] = f"management's view '{study.management}' was not found"
     if not (Path(study.root) / "truth.json").is_file():
         why["truth"] = "the study is not a simulated one with a planted truth (truth.json)"
     return {name: Capability(name, label, name not in why, why.get(name, ""))

@@ -7,6 +7,10 @@
     cvmkit new NAME [--title T] [--client C] [--demo-data]
     cvmkit validate STUDY.yaml [--data FILE]
     cvmkit simulate [--out data/demo] [--seed 2026] [-n 1200] [--shape NAME | --list-shapes]
+                    [--scenario NAME | --list]
+    cvmkit teach key --scenario NAME --seed S [-n N]
+    cvmkit teach grade FOLDER [--out grades.csv]
+    cvmkit teach exercises DIR [--force]
     cvmkit notebooks DIR [--force] [--study STUDY.yaml]
 
 ``cvmkit run`` with several study files (or ``-j N``) runs them as a batch, ``N`` at a time in
@@ -22,6 +26,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
+import textwrap
 import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -279,6 +284,25 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
             print(f"{name:<24} {shape.brands} brand(s), {shape.attributes} attributes, "
                   + (", ".join(have) if have else "an overall rating only"))
         return 0
+    if args.list:
+        from .simulate.scenarios import SCENARIOS
+
+        for name, sc in SCENARIOS.items():
+            print(f"{name}  ({sc.title}; {len(sc.brands)} brand(s), {len(sc.attributes)} "
+                  f"attributes, {sc.n} respondents)")
+            print(textwrap.fill(sc.lesson, width=92, initial_indent="    ",
+                                subsequent_indent="    "))
+        return 0
+    if args.scenario:
+        from .teach import write_scenario
+
+        if args.shape:
+            raise CvmkitError("choose --shape or --scenario, not both")
+        out = args.out or f"{args.scenario}-{args.seed}"
+        paths = write_scenario(out, args.scenario, seed=args.seed, n=args.n)
+        for kind, p in paths.items():
+            print(f"{kind:>10}: {p}")
+        return 0
     if args.shape:
         out = args.out or args.shape
         paths = write_shape(out, args.shape, n=args.n or 600, seed=args.seed)
@@ -288,6 +312,32 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     paths = write_demo(args.out or "data/demo", seed=args.seed, n=args.n)
     for kind, p in paths.items():
         print(f"{kind:>10}: {p}")
+    return 0
+
+
+def _cmd_teach(args: argparse.Namespace) -> int:
+    from . import teach
+
+    if args.action == "key":
+        key = teach.answer_key(args.scenario, seed=args.seed, n=args.n)
+        print(f"Answer key: scenario {args.scenario}, seed {args.seed}")
+        for row in key.itertuples():
+            expected = (", ".join(map(str, row.expected)) if isinstance(row.expected, list)
+                        else row.expected)
+            within = f"  (± {row.tolerance:g})" if row.kind == "number" else ""
+            print(f"{row.question}\n    {row.text}\n    -> {expected}{within}")
+        return 0
+    if args.action == "grade":
+        out = Path(args.out) if args.out else Path(args.folder) / "grades.csv"
+        table = teach.grade(args.folder, out=out)
+        shown = table[["notebook", "scenario", "seed", "correct", "questions", "score"]]
+        print(shown.to_string(index=False) if len(table) else "no exercise notebooks found")
+        print(f"wrote {out}")
+        return 0
+    from .resources import copy_exercises
+
+    for p in copy_exercises(args.dir, force=args.force):
+        print(p)
     return 0
 
 
@@ -344,9 +394,30 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--shape", help="write a synthetic study of this shape instead of the "
                                      "demo (see --list-shapes)")
     sim.add_argument("--list-shapes", action="store_true", help="list the study shapes")
+    sim.add_argument("--scenario", help="write a teaching scenario with one planted lesson "
+                                        "(see --list); default folder NAME-SEED")
+    sim.add_argument("--list", action="store_true",
+                     help="list the teaching scenarios and the lesson each plants")
     sim.add_argument("--seed", type=int, default=2026)
     sim.add_argument("-n", type=int, default=None, help="number of respondents (default 1,200)")
     sim.set_defaults(func=_cmd_simulate)
+
+    tch = sub.add_parser("teach", help="instructors: answer keys and grading of the exercises")
+    tsub = tch.add_subparsers(dest="action", required=True)
+    key = tsub.add_parser("key", help="print every question's expected answer for one "
+                                      "student's data")
+    key.add_argument("--scenario", required=True)
+    key.add_argument("--seed", type=int, required=True)
+    key.add_argument("-n", type=int, default=None,
+                     help="respondents, if the student's data set was drawn with another n")
+    grd = tsub.add_parser("grade", help="grade a folder of executed exercise notebooks into "
+                                        "a CSV of scores")
+    grd.add_argument("folder")
+    grd.add_argument("--out", help="the CSV to write (default FOLDER/grades.csv)")
+    exs = tsub.add_parser("exercises", help="copy the exercise notebooks into a folder")
+    exs.add_argument("dir", metavar="DIR")
+    exs.add_argument("--force", action="store_true", help="overwrite notebooks already there")
+    tch.set_defaults(func=_cmd_teach)
 
     nbs = sub.add_parser("notebooks", help="copy the kit's notebooks into a folder, to change "
                                            "them and run them with `cvmkit run --notebooks DIR`")

@@ -68,8 +68,8 @@ def weight_respondents(data: pd.DataFrame, study: Study):
 
 def finalize(data: pd.DataFrame, study: Study, weights: pd.Series) -> pd.DataFrame:
     """The hand-over frame: the weights added (in ``study.weight_column`` of the study bound
-    to the data), PII masked in text and dropped."""
-    out = data.copy()
+    to the data), PII masked in text and dropped.  ``data`` is not modified."""
+    out = data.copy(deep=False)  # columns are replaced or dropped below, never written into
     names: list[str] = []
     for col in study.pii:
         if col in out and (out[col].dtype == object or isinstance(out[col].dtype, pd.StringDtype)):
@@ -138,19 +138,22 @@ def sample_profile(data: pd.DataFrame, study: Study, by: str | None = None) -> p
     ``level``, ``n``, ``share`` (unweighted) and ``weighted_share``.
     """
     wcol = study.weight_column
-    w = data[wcol] if wcol in data else pd.Series(1.0, index=data.index)
-    rows = []
     variables = [*study.segments]
     if study.wave and study.wave not in variables:
         variables.append(study.wave)
-    groups = [(None, data.index)] if by is None else list(data.groupby(by).groups.items())
-    for g, idx in groups:
-        sub, ws = data.loc[idx], w.loc[idx]
+    # Only the grouping columns and the weights: a copy of every column would cost as much
+    # memory as the data again.
+    narrow = data[list(dict.fromkeys([*variables, *([by] if by is not None else [])]))].copy()
+    narrow["__weight"] = data[wcol].to_numpy(dtype=float) if wcol in data else 1.0
+    groups = [(None, narrow)] if by is None else list(narrow.groupby(by))
+    rows = []
+    for g, sub in groups:
+        n_all, w_all = len(sub), sub["__weight"].sum()
         for var in variables:
-            for level, part in sub.groupby(var, observed=True, dropna=False):
-                row = {"variable": var, "level": level, "n": len(part),
-                       "share": len(part) / len(sub),
-                       "weighted_share": ws.loc[part.index].sum() / ws.sum()}
+            counts = sub.groupby(var, observed=True, dropna=False)["__weight"].agg(["size", "sum"])
+            for level, n, w_level in zip(counts.index, counts["size"], counts["sum"]):
+                row = {"variable": var, "level": level, "n": int(n), "share": n / n_all,
+                       "weighted_share": w_level / w_all}
                 if by is not None:
                     row = {by: g, **row}
                 rows.append(row)

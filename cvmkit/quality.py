@@ -347,7 +347,7 @@ def blank_out_of_range(data: pd.DataFrame, study: Study) -> pd.DataFrame:
     --------
     >>> clean = blank_out_of_range(data, study)  # doctest: +SKIP
     """
-    out = data.copy()
+    out = data.copy(deep=False)  # the columns set below are replaced, never written into
     for col, bad in out_of_range(data, study).items():
         if bad.any():
             out[col] = out[col].astype(float).mask(bad)

@@ -22,7 +22,8 @@ from typing import Any
 
 from .errors import ResourceError
 
-__all__ = ["copy_notebooks", "demo_dir", "demo_study_path", "notebooks_dir"]
+__all__ = ["copy_exercises", "copy_notebooks", "demo_dir", "demo_study_path", "exercises_dir",
+           "notebooks_dir"]
 
 _PACKAGE = Path(__file__).resolve().parent
 #: A line of a ``parameters`` cell setting ``study_path`` to a quoted string.
@@ -59,6 +60,49 @@ def notebooks_dir() -> Path:
         When neither folder exists, naming both.
     """
     return _first_folder("notebooks")
+
+
+def exercises_dir() -> Path:
+    """The folder of the exercise notebooks the kit ships (one per teaching scenario).
+
+    Returns
+    -------
+    Path
+        ``cvmkit/exercises/`` of an installed wheel, else the repository's ``exercises/``.
+
+    Raises
+    ------
+    ResourceError
+        When neither folder exists, naming both.
+    """
+    return _first_folder("exercises")
+
+
+def copy_exercises(dest: str | Path, *, force: bool = False) -> list[Path]:
+    """Copy the exercise notebooks into ``dest`` (a student's or a course's folder).
+
+    Raises
+    ------
+    ResourceError
+        When ``dest`` is a file, or a copy would overwrite a file and ``force`` is not set.
+    """
+    folder = Path(dest)
+    if folder.exists() and not folder.is_dir():
+        raise ResourceError(f"'{folder}' is a file, not a folder; choose a folder to copy the "
+                            "exercises into")
+    sources = sorted(exercises_dir().glob("*.ipynb"))
+    targets = [folder / s.name for s in sources]
+    existing = [t.name for t in targets if t.exists()]
+    if existing and not force:
+        raise ResourceError(f"'{folder}' already holds {', '.join(existing)}; pass --force to "
+                            "overwrite them, or choose another folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for src, target in zip(sources, targets):
+            target.write_bytes(src.read_bytes())
+    except OSError as exc:
+        raise ResourceError(f"cannot copy the exercises into '{folder}': {exc}") from exc
+    return targets
 
 
 def demo_dir() -> Path:

@@ -168,6 +168,12 @@ codeframe:                      # themes, each found by regular expressions
   - {{id: waiting, label: Waiting and speed, quadrant: does, patterns: ['\\bqueue', '\\bwait']}}
   - {{id: price, label: Price and value, quadrant: says, patterns: [expensive, '\\bprices?\\b']}}
 
+# --- Needs-based segments and management's view (optional) -----------------------------
+# needs_segment: needs_segment  # column the needs-based segments are written to (notebook 06)
+# management: management.csv    # management's own view, one row per attribute:
+#                               #   attribute,importance,performance (importance on the
+#                               #   importance scale, performance on the performance scale)
+
 # --- Personal data ---------------------------------------------------------------------
 # Every column holding personal data. They are dropped before anything is written, and
 # e-mail addresses, phone numbers and these names are masked in open-ended answers.

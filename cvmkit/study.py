@@ -174,6 +174,8 @@ class Study:
     quality: dict[str, Any] = field(default_factory=dict)
     kano_codes: dict[str, int] = field(default_factory=lambda: dict(_DEFAULT_KANO_CODES))
     transactions: dict[str, Any] = field(default_factory=dict)
+    management: str | None = None
+    needs_segment: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     root: str = "."
     source: str | None = None
@@ -786,6 +788,15 @@ def _parse(raw: Mapping[str, Any], root: str, source: str | None) -> Study:
             problems.add("slug", f"'{extra['slug'][:60]}' must be lower-case letters, digits, '_' "
                                  "or '-' (at most 100; it names the run's folder)")
 
+    management = raw.get("management")
+    if management is not None and (not isinstance(management, str) or not management.strip()):
+        problems.add("management", "expected the path of a CSV file (attribute, importance, "
+                                   "performance), relative to the study file")
+    needs_segment = raw.get("needs_segment")
+    if needs_segment is not None and not (isinstance(needs_segment, str)
+                                          and needs_segment.isidentifier()):
+        problems.add("needs_segment", f"{str(needs_segment)[:60]!r}: expected a column name "
+                                      "(letters, digits and '_')")
     if problems:
         raise StudySpecError(problems, source)
     return Study(
@@ -799,6 +810,7 @@ def _parse(raw: Mapping[str, Any], root: str, source: str | None) -> Study:
         codeframe=tuple(codeframe), pii=_as_str_list(raw.get("pii"), "pii", problems),
         reverse=_as_str_list(raw.get("reverse"), "reverse", problems), quality=quality,
         kano_codes=kano_codes, transactions=dict(raw.get("transactions") or {}), extra=extra,
+        management=management, needs_segment=needs_segment,
         root=root, source=source, weight_column=str(raw.get("weight_column") or "weight"),
         numbered_rows=bool(raw.get("numbered_rows", False)), bound=bool(raw.get("bound", False)),
     )

@@ -1,5 +1,8 @@
 """Interactive explorers for JupyterLab (ipywidgets) wrapping :mod:`cvmkit.maps` and the plots.
 
+:func:`reveal_truth` is a "reveal the truth" toggle for simulated studies: it shows the planted
+values of ``truth.json`` beside a notebook's estimates, and nothing when the study has no truth.
+
 :class:`MapExplorer` puts four controls above two maps: the brand to analyse, the segment, the
 importance source (stated or derived) and the crosshair rule of the importance–performance map.
 Changing a control recomputes the IPA table and the competitive benchmark and redraws both maps
@@ -14,7 +17,9 @@ Examples
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
@@ -27,7 +32,7 @@ from .maps._common import WeightsLike, segment_groups
 from .plots.maps import plot_benchmark_dots, plot_ipa
 from .study import Study
 
-__all__ = ["ALL_SEGMENTS", "MapExplorer", "map_explorer"]
+__all__ = ["ALL_SEGMENTS", "MapExplorer", "map_explorer", "reveal_truth", "truth_table"]
 
 #: The segment choice meaning "everyone".
 ALL_SEGMENTS = "All respondents"
@@ -187,3 +192,124 @@ def map_explorer(data: pd.DataFrame, study: Study, **kwargs) -> MapExplorer:
     >>> map_explorer(data, study, run_dir="reports/lab", weights="weight")  # doctest: +SKIP
     """
     return MapExplorer(data, study, **kwargs)
+
+
+def _planted(truth: Mapping[str, Any], key: str) -> Any:
+    """``truth[a][b]…`` for the dotted ``key`` ``"a.b"``; None when any part is missing."""
+    value: Any = truth
+    for part in key.split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value))
+    if hasattr(value, "item") and not isinstance(value, str):
+        try:
+            value = value.item()
+        except (ValueError, AttributeError):
+            pass
+    return round(value, 4) if isinstance(value, float) else value
+
+
+def truth_table(truth: Mapping[str, Any], estimates: Mapping[str, Any]) -> pd.DataFrame:
+    """The planted values of ``truth`` beside the estimates, one row per planted item.
+
+    Parameters
+    ----------
+    truth : mapping
+        The content of ``truth.json``.
+    estimates : mapping
+        ``{key: estimate}``: a key names a value of the truth (dotted for a nested one,
+        e.g. ``"nps.change"``); an estimate is a number, a label, a list, or a mapping (or
+        Series) by item when the planted value is a mapping by item.  Keys the truth does not
+        hold are left out; so are items the truth does not plant.
+
+    Returns
+    -------
+    DataFrame
+        ``quantity``, ``item`` (empty for a single value), ``planted``, ``estimate``.
+
+    Examples
+    --------
+    >>> truth = {"kano": {"a": "must-be", "b": "attractive"}, "nps": {"change": 8.0}}
+    >>> truth_table(truth, {"kano": {"a": "must-be", "b": "indifferent"}, "nps.change": 6.5,
+    ...                     "segments": 3})
+         quantity item     planted     estimate
+    0        kano    a     must-be      must-be
+    1        kano    b  attractive  indifferent
+    2  nps.change              8.0          6.5
+    """
+    rows = []
+    for key, estimate in estimates.items():
+        planted = _planted(truth, key)
+        if planted is None or estimate is None:
+            continue
+        if isinstance(planted, Mapping):
+            found = dict(estimate.items()) if hasattr(estimate, "items") else {}
+            for item, value in planted.items():
+                if isinstance(value, Mapping):
+                    continue  # a nested table: name its own key to compare it
+                rows.append({"quantity": key, "item": str(item), "planted": _shown(value),
+                             "estimate": _shown(found.get(item, found.get(str(item))))})
+        else:
+            rows.append({"quantity": key, "item": "", "planted": _shown(planted),
+                         "estimate": _shown(estimate)})
+    return pd.DataFrame(rows, columns=["quantity", "item", "planted", "estimate"])
+
+
+def reveal_truth(study: Study | str | Path, estimates: Mapping[str, Any]) -> Any:
+    """A "reveal the truth" toggle: the planted values beside the estimates, hidden at first.
+
+    For a simulated study (``truth.json`` beside its study file) this is a toggle button and,
+    once pressed, the :func:`truth_table` of the estimates; for any other study, or when the
+    truth plants none of the quantities estimated, it is ``None`` — a notebook cell ending
+    with it shows nothing.
+
+    Parameters
+    ----------
+    study : Study or path
+        The study, or the folder of its ``truth.json``.
+    estimates : mapping
+        As for :func:`truth_table`.
+
+    Returns
+    -------
+    ipywidgets.VBox or None
+        The widget (``.children``: the toggle and the output holding the table).
+
+    Examples
+    --------
+    >>> reveal_truth(study, {"driver_weights": lmg["share"] / 100})  # doctest: +SKIP
+    """
+    import json
+
+    root = Path(study.root) if isinstance(study, Study) else Path(study)
+    path = root / "truth.json" if root.is_dir() or not root.suffix else root
+    if not path.is_file():
+        return None
+    try:
+        truth = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DataError(f"cannot read the planted truth '{path}': {exc}") from exc
+    table = truth_table(truth, estimates)
+    if table.empty:
+        return None
+    button = widgets.ToggleButton(value=False, description="Reveal the truth", icon="eye",
+                                  tooltip="show the values planted in this simulated study")
+    output = widgets.Output()
+
+    def show(change: Any = None) -> None:
+        output.clear_output()
+        if button.value:
+            with output:
+                display(table)
+        button.description = "Hide the truth" if button.value else "Reveal the truth"
+
+    button.observe(show, names="value")
+    box = widgets.VBox([button, output])
+    box.table = table
+    return box

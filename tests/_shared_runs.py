@@ -37,7 +37,7 @@ DEMO = REPO / "data" / "demo"
 CLIENT = "Acme Coffee Holdings"
 ACCENT = "#8a1538"
 #: Notebook parameters that keep the shared runs quick (only notebooks declaring them get them).
-FAST = {"n_boot": 50, "n_repeats": 3, "n_sub": 300}
+FAST = {"n_boot": 50, "n_repeats": 3, "n_sub": 300, "n_stability": 3, "k_max": 4}
 #: The two focal-brand attributes made identical in the broken study.
 BROKEN_PAIR = ("taste", "freshness")
 

@@ -27,7 +27,7 @@ from cvmkit.pipeline import run_batch, run_study
 from cvmkit.simulate.shapes import SHAPES, StudyShape, write_shape
 
 REPO = Path(__file__).resolve().parents[1]
-FAST = {"n_boot": 20, "n_repeats": 2, "n_sub": 0}
+FAST = {"n_boot": 20, "n_repeats": 2, "n_sub": 0, "n_stability": 2, "k_max": 3}
 N = 300
 
 #: Words of the coffee-shop demo that must never reach another study's outputs.

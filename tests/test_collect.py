@@ -82,3 +82,21 @@ def test_open_run_prepares_then_reuses(repo, tmp_path):
     assert again.equals(data) and study2.brand == study.brand
     with pytest.raises(DataError, match="run notebook 01"):
         read_clean(tmp_path / "elsewhere")
+
+
+def test_finalize_and_blanking_leave_their_input_untouched(demo):
+    """Both steps share unchanged columns with their input (no copy of a large export) and
+    replace the ones they change: the input frame keeps every value."""
+    from cvmkit.collect import finalize
+    from cvmkit.quality import blank_out_of_range
+
+    data = demo.data.copy()
+    data.iloc[0, data.columns.get_indexer([demo.study.attributes[0].performance_column(
+        demo.study.brand)])] = 37.0  # outside the scale
+    before = data.copy()
+    blanked = blank_out_of_range(data, demo.study)
+    out = finalize(blanked, demo.study, np.ones(len(blanked)))
+    assert data.equals(before)
+    col = demo.study.attributes[0].performance_column(demo.study.brand)
+    assert np.isnan(blanked.loc[0, col]) and data.loc[0, col] == 37.0
+    assert not set(demo.study.pii) & set(out.columns) and set(demo.study.pii) <= set(data.columns)

@@ -131,3 +131,41 @@ def test_compare_identical_segments_finds_nothing(df):
     np.testing.assert_allclose(t["difference"], 0, atol=1e-12)
     assert (t["lower"] < 0).all() and (t["upper"] > 0).all()
     assert (t["p_value"] > 0.2).all()
+
+
+def test_replicates_are_drawn_once_per_data_and_seed(monkeypatch):
+    """The intervals and the outranking probabilities share one set of replicates; a new seed,
+    new data or no seed draws afresh, and reuse changes no number."""
+    from cvmkit.drivers import _metrics, bootstrap
+
+    rng = np.random.default_rng(11)
+    df = pd.DataFrame(rng.normal(size=(150, 3)), columns=["a", "b", "c"])
+    df["y"] = df["a"] + 0.5 * df["b"] + rng.normal(size=150)
+    calls = []
+    real = _metrics.boot_kernel
+
+    def counting(*args, **kw):
+        calls.append(1)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(bootstrap, "boot_kernel", counting)
+    bootstrap._REPLICATES.clear()
+    imp = relative_importance(df, "y", ["a", "b", "c"], methods="lmg", n_boot=120, seed=4)
+    first = len(calls)
+    out = outrank_probabilities(df, "y", ["a", "b", "c"], n_boot=120, seed=4)
+    assert len(calls) == first  # reused
+    outrank_probabilities(df, "y", ["a", "b", "c"], n_boot=120, seed=5)
+    assert len(calls) > first  # another seed: drawn
+    n = len(calls)
+    outrank_probabilities(df.assign(a=df["a"] * 2 + df["c"]), "y", ["a", "b", "c"],
+                          n_boot=120, seed=4)
+    assert len(calls) > n  # other data: drawn
+    n = len(calls)
+    outrank_probabilities(df, "y", ["a", "b", "c"], n_boot=120, seed=None)
+    outrank_probabilities(df, "y", ["a", "b", "c"], n_boot=120, seed=None)
+    assert len(calls) >= n + 2  # no seed: never kept
+    bootstrap._REPLICATES.clear()
+    fresh = outrank_probabilities(df, "y", ["a", "b", "c"], n_boot=120, seed=4)
+    pd.testing.assert_frame_equal(out, fresh)
+    again = relative_importance(df, "y", ["a", "b", "c"], methods="lmg", n_boot=120, seed=4)
+    pd.testing.assert_frame_equal(imp, again)

@@ -179,3 +179,29 @@ def test_beyond_exact_limit_reports_sampled_with_se():
                                seed=2)
     assert boot["note"].str.contains("bootstrap replicates estimate LMG").all()
     assert (boot["lower"] <= boot["upper"]).all() and boot["lower"].notna().all()
+
+
+@pytest.mark.parametrize("p", [1, 2, 5, 9, 12])
+def test_numpy_route_equals_compiled_walk(p):
+    """Up to NUMPY_MAX drivers the subset fits are batched numpy solves; the compiled walk (used
+    by the bootstrap and beyond NUMPY_MAX) must give the same R² table and the same shares."""
+    from cvmkit.drivers import lmg
+    from cvmkit.drivers._metrics import metric_rows, point_metric_rows
+
+    assert p <= lmg.NUMPY_MAX
+    rng = np.random.default_rng(p)
+    x = rng.normal(size=(200, p)) + rng.normal(size=(200, 1))
+    y = x @ rng.normal(size=p) + rng.normal(size=200)
+    corr = np.corrcoef(np.column_stack([x, y]).T)
+    fits = lmg._all_r2(corr)
+    np.testing.assert_allclose(lmg._all_r2_numpy(corr), fits, atol=1e-12)
+    c_w, b_w = lmg.shapley_weights(p)
+    walk = lmg._lmg_serial(corr, c_w, b_w)
+    np.testing.assert_allclose(lmg_exact(corr), walk, atol=1e-12)
+    np.testing.assert_allclose(shapley_from_fits(fits), lmg._shapley_fits(fits, p, c_w, b_w),
+                               atol=1e-12)
+    perms = np.zeros((1, p), np.int64)
+    compiled = metric_rows(corr, 1, c_w, b_w, perms)
+    plain = point_metric_rows(corr, 0, c_w, b_w, perms)
+    np.testing.assert_allclose(plain[1:], compiled[1:], atol=1e-12)
+    np.testing.assert_allclose(compiled[0], walk, atol=1e-12)

@@ -173,7 +173,7 @@ def rendered(batch, tmp_path_factory):
 def test_every_section_rendered(rendered) -> None:
     run, state = rendered["run"], rendered["state"]
     expected = sorted({p.stem.split("__")[0] for sub in ("tables", "figures")
-                       for p in (run / sub).glob("*__*")} - {"06_report"})
+                       for p in (run / sub).glob("*__*")} - {"07_report"})
     sections = state["sections"]
     assert [s["section"] for s in sections] == ["summary", *expected]
     for s in sections:
@@ -186,7 +186,7 @@ def test_every_section_rendered(rendered) -> None:
 def test_every_figure_rendered(rendered) -> None:
     run, state = rendered["run"], rendered["state"]
     on_disk = {p.stem for p in (run / "figures").glob("*.png")
-               if not p.stem.startswith("06_report")}
+               if not p.stem.startswith("07_report")}
     chosen = {f"{s.notebook}__{b.name}" for s in collect_sections(run) for b in s.blocks
               if b.kind == "figure"}
     assert on_disk, "the run wrote no figures"

@@ -166,7 +166,7 @@ def test_demo_summary_covers_every_part(demo_run: Path) -> None:
     assert summary["covered"].all(), summary[~summary.covered]
     assert summary["part"].unique().tolist() == ["sample", "drivers", "focus", "needs", "value_map",
                                                  "loyalty", "price"]
-    saved = json.loads((demo_run / "results" / "06_report.json").read_text())
+    saved = json.loads((demo_run / "results" / "07_report.json").read_text())
     assert saved["summary"] == summary["sentence"].tolist()
     assert saved["parts_not_covered"] == []
 

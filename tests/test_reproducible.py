@@ -44,7 +44,8 @@ def test_manifest_records_what_reproduces_a_run(twins) -> None:
     for m in (ma, mb):
         assert m["status"] == "ok"
         assert m["seed"] == 2026 and m["seeds"]["seed"] == 2026
-        assert m["seeds"]["kernel_env"] == {"PYTHONHASHSEED": "0"}
+        assert m["seeds"]["kernel_env"] == {"PYTHONHASHSEED": "0",
+                                            "CVMKIT_PROGRESS": "off"}
         assert set(m["seeds"]["notebooks"]) == {n["notebook"] for n in m["notebooks"]}
         for pkg in ("python", "cvmkit", "numpy", "pandas", "statsmodels", "papermill"):
             assert m["versions"][pkg]

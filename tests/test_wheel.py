@@ -152,6 +152,8 @@ def test_wheel_carries_the_notebooks_and_the_demo_study(installed: Installed) ->
     demo = sorted(p.name for p in (REPO / "data" / "demo").iterdir() if p.is_file())
     assert notebooks and "study.yaml" in demo
     assert {f"cvmkit/notebooks/{n}" for n in notebooks} <= names
+    exercises = sorted(p.name for p in (REPO / "exercises").glob("*.ipynb"))
+    assert exercises and {f"cvmkit/exercises/{n}" for n in exercises} <= names
     assert {f"cvmkit/data/demo/{n}" for n in demo} <= names
     assert not any(n.startswith(("notebooks/", "data/")) for n in names)  # only inside cvmkit/
 

@@ -100,6 +100,10 @@ def metric_rows(corr, lmg_mode, c_w, b_w, perms):
     return out
 
 
+
+#: :func:`metric_rows` run by numpy rather than compiled, for a single correlation matrix (the
+#: point estimate): the same code, without a kernel to compile in a fresh process.
+point_metric_rows = metric_rows.py_func
 @njit(cache=True)
 def _corr_from_rows(z, w, idx, mean0):
     """Weighted correlation of the rows ``idx`` of complete data ``z`` (pre-centred)."""
@@ -207,11 +211,14 @@ def _boot_chunk(z, w, idx, mean0, pairwise, lmg_mode, c_w, b_w, perms, out, lo, 
         _one_replicate(z, w, idx[rep], mean0, pairwise, lmg_mode, c_w, b_w, perms, out[rep])
 
 
-def boot_kernel(z, w, idx, pairwise, lmg_mode, c_w, b_w, perms):
-    """Metrics of each bootstrap replicate; ``idx[b]`` are the rows drawn for replicate b."""
+def boot_kernel(z, w, idx, pairwise, lmg_mode, c_w, b_w, perms, advance=None):
+    """Metrics of each bootstrap replicate; ``idx[b]`` are the rows drawn for replicate b.
+
+    ``advance`` (optional) is called with the number of replicates done, as they finish.
+    """
     p = z.shape[1] - 1
     out = np.full((idx.shape[0], N_METRICS, p), np.nan)
     mean0 = np.zeros(z.shape[1]) if pairwise else (w @ z) / w.sum()
     run_chunks(_boot_chunk, idx.shape[0], z, w, idx, mean0, pairwise, lmg_mode, c_w, b_w, perms,
-               out)
+               out, advance=advance)
     return out

@@ -13,12 +13,15 @@ that it outranks the other (ties count half).
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ..progress import progress
 from ._metrics import METHODS, METRIC_ROWS, boot_kernel
 from .diagnostics import Drivers, PreparedDrivers, prepare_drivers
 from .lmg import shapley_weights
@@ -35,28 +38,66 @@ _MAX_INDICES = 1 << 24
 BOOT_EXACT_MAX = 18
 
 
-def draw_replicates(prep: PreparedDrivers, n_boot: int, seed: int | None, lmg_mode: int,
+def draw_replicates(prep: PreparedDrivers, n_boot: int, seed: Any, lmg_mode: int,
                     perms: np.ndarray | None = None) -> np.ndarray:
-    """Raw metrics of ``n_boot`` bootstrap replicates, shape (n_boot, 7, p)."""
+    """Raw metrics of ``n_boot`` bootstrap replicates, shape (n_boot, 7, p) (read-only).
+
+    The replicates of the same data, weights, seed and settings are computed once per process
+    and kept (the last few): the intervals of :func:`~cvmkit.drivers.relative_importance`,
+    :func:`outrank_probabilities` and the segment comparisons use the same replicates, so the
+    second caller gets them without resampling again.  Without a seed nothing is kept.
+    """
     if int(n_boot) < 1:
         raise DataError(f"n_boot={n_boot!r}; expected a positive number of replicates")
-    rng = np.random.default_rng(seed)
-    n = prep.z.shape[0]
     p = prep.p
-    c_w, b_w = shapley_weights(p)
     if perms is None:
         perms = np.zeros((1, p), np.int64)
     z = np.ascontiguousarray(prep.z)
     w = np.ascontiguousarray(prep.w)
     pairwise = prep.missing == "pairwise"
+    key = _replicates_key(z, w, perms, int(n_boot), seed, lmg_mode, pairwise)
+    if key is not None and key in _REPLICATES:
+        _REPLICATES.move_to_end(key)
+        return _REPLICATES[key]
+    rng = np.random.default_rng(seed)
+    n = z.shape[0]
+    c_w, b_w = shapley_weights(p)
     out = []
     left = int(n_boot)
-    while left > 0:
-        m = min(_CHUNK, left, max(8, _MAX_INDICES // max(n, 1)))
-        idx = rng.integers(0, n, size=(m, n)).astype(np.int64)
-        out.append(boot_kernel(z, w, idx, pairwise, lmg_mode, c_w, b_w, perms))
-        left -= m
-    return np.concatenate(out, axis=0)
+    with progress(left, "bootstrap", unit="replicate") as advance:
+        while left > 0:
+            m = min(_CHUNK, left, max(8, _MAX_INDICES // max(n, 1)))
+            idx = rng.integers(0, n, size=(m, n)).astype(np.int64)
+            out.append(boot_kernel(z, w, idx, pairwise, lmg_mode, c_w, b_w, perms, advance))
+            left -= m
+    arr = np.concatenate(out, axis=0)
+    arr.setflags(write=False)
+    if key is not None:
+        _REPLICATES[key] = arr
+        while len(_REPLICATES) > _KEEP:
+            _REPLICATES.popitem(last=False)
+    return arr
+
+
+#: Bootstrap replicates kept for reuse (see :func:`draw_replicates`), most recent last.
+_REPLICATES: OrderedDict[tuple, np.ndarray] = OrderedDict()
+_KEEP = 8
+
+
+def _replicates_key(z: np.ndarray, w: np.ndarray, perms: np.ndarray, n_boot: int, seed: Any,
+                    lmg_mode: int, pairwise: bool) -> tuple | None:
+    """What determines a set of replicates; None when the seed leaves them random."""
+    if isinstance(seed, np.random.SeedSequence):
+        seed_key: Any = ("sequence", repr(seed.entropy), tuple(seed.spawn_key))
+    elif isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
+        seed_key = ("int", int(seed))
+    else:
+        return None
+    digest = hashlib.blake2b(digest_size=16)
+    for a in (z, w, perms):
+        digest.update(repr(a.shape).encode())
+        digest.update(a.tobytes())
+    return (digest.hexdigest(), n_boot, seed_key, lmg_mode, pairwise)
 
 
 def shares_of(raw: np.ndarray, method: str) -> np.ndarray:

@@ -35,7 +35,7 @@ import pandas as pd
 
 from ..capabilities import DOMINANCE_MAX  # most drivers for dominance (2^p subset fits)
 from ..errors import AnalysisError, CvmkitWarning, DataError
-from ._metrics import METHODS, METRIC_ROWS, metric_rows
+from ._metrics import METHODS, METRIC_ROWS, point_metric_rows
 from .bootstrap import BOOT_EXACT_MAX, _check_methods, replicate_raw, shares_of
 from .diagnostics import Drivers, PreparedDrivers, prepare_drivers
 from .lmg import all_subset_fits, lmg_exact, shapley_sampled, shapley_weights
@@ -139,7 +139,7 @@ def relative_importance(
     corr = prep.corr
     r2 = prep.r2
     c_w, b_w = shapley_weights(p)
-    base = metric_rows(np.ascontiguousarray(corr), 0, c_w, b_w, np.zeros((1, p), np.int64))
+    base = point_metric_rows(np.ascontiguousarray(corr), 0, c_w, b_w, np.zeros((1, p), np.int64))
     raw: dict[str, np.ndarray] = {}
     se: dict[str, np.ndarray] = {}
     names: dict[str, str] = {m: m for m in methods}

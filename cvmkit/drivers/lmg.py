@@ -45,21 +45,28 @@ standard error of each share.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 
 import numpy as np
 from numba import njit
 
 __all__ = [
+    "NUMPY_MAX",
     "all_subset_fits",
     "lmg_exact",
     "shapley_from_fits",
     "shapley_sampled",
     "shapley_weights",
 ]
+
+
+#: Up to this many drivers the 2^p subset regressions are solved in batches by plain numpy: a
+#: few milliseconds, and no kernel to compile, so a fresh process's first call is instant.
+NUMPY_MAX = 12
 
 
 def shapley_weights(p: int) -> tuple[np.ndarray, np.ndarray]:
@@ -161,23 +168,30 @@ def n_workers() -> int:
                else (os.cpu_count() or 1))
 
 
-def run_chunks(kernel: Callable[..., None], n_items: int, *args) -> None:
+def run_chunks(kernel: Callable[..., None], n_items: int, *args,
+               advance: Callable[[int], None] | None = None) -> None:
     """Call ``kernel(*args, lo, hi)`` over contiguous slices of ``range(n_items)`` on all cores.
 
     ``kernel`` must be compiled with ``nogil=True`` and write its results into arrays in
     ``args``; each item's result is independent of the split, so the output does not depend on
-    the number of threads.
+    the number of threads.  ``advance``, when given, is called with the number of items of each
+    slice as it finishes (the work is then cut into about 20 slices, for a progress bar).
     """
     k = min(n_workers(), n_items)
-    if k <= 1:
+    pieces = k if advance is None else min(n_items, max(k, 20))
+    if pieces <= 1:
         kernel(*args, 0, n_items)
+        if advance is not None:
+            advance(n_items)
         return
-    bounds = np.linspace(0, n_items, k + 1).astype(int)
-    with ThreadPoolExecutor(max_workers=k) as pool:
-        futures = [pool.submit(kernel, *args, int(lo), int(hi))
-                   for lo, hi in zip(bounds[:-1], bounds[1:])]
-        for f in futures:
+    bounds = np.linspace(0, n_items, pieces + 1).astype(int)
+    with ThreadPoolExecutor(max_workers=max(k, 1)) as pool:
+        futures = {pool.submit(kernel, *args, int(lo), int(hi)): int(hi - lo)
+                   for lo, hi in zip(bounds[:-1], bounds[1:])}
+        for f in as_completed(futures):
             f.result()
+            if advance is not None:
+                advance(futures[f])
 
 
 @njit(cache=True, nogil=True)
@@ -229,6 +243,8 @@ def lmg_exact(corr: np.ndarray, parallel: bool = True) -> np.ndarray:
     """
     corr = _as_corr(corr)
     p = corr.shape[0] - 1
+    if p <= NUMPY_MAX:
+        return _shapley_fits_numpy(_all_r2_numpy(corr), p)
     c_w, b_w = shapley_weights(p)
     if parallel and p >= 16:
         d = min(8, p - 6)
@@ -287,7 +303,31 @@ def all_subset_fits(corr: np.ndarray) -> np.ndarray:
     Element ``m`` is the R² of the drivers whose bits are set in ``m`` (bit ``j`` = driver
     ``j``); element 0 is 0.  Memory grows as 2^p (8 MB at p = 20).
     """
-    return _all_r2(_as_corr(corr))
+    corr = _as_corr(corr)
+    if corr.shape[0] - 1 <= NUMPY_MAX:
+        return _all_r2_numpy(corr)
+    return _all_r2(corr)
+
+
+def _all_r2_numpy(corr: np.ndarray) -> np.ndarray:
+    """:func:`_all_r2` by batched linear solves, one batch per subset size (small p)."""
+    p = corr.shape[0] - 1
+    rxx, rxy = corr[:p, :p], corr[:p, p]
+    out = np.zeros(1 << p)
+    for k in range(1, p + 1):
+        sets = np.array(list(itertools.combinations(range(p), k)), dtype=np.int64)
+        r_s = rxy[sets]
+        beta = np.linalg.solve(rxx[sets[:, :, None], sets[:, None, :]], r_s[:, :, None])
+        out[(1 << sets).sum(axis=1)] = np.einsum("sk,sk->s", r_s, beta[:, :, 0])
+    return out
+
+
+def _shapley_fits_numpy(fits: np.ndarray, p: int) -> np.ndarray:
+    """:func:`_shapley_fits` as array arithmetic (small p: the 2^p × p membership table)."""
+    c_w, b_w = shapley_weights(p)
+    member = (np.arange(1 << p)[:, None] >> np.arange(p)) & 1
+    size = member.sum(axis=1)
+    return (c_w[size] * fits) @ member - (b_w[size] * fits).sum()
 
 
 @njit(cache=True)
@@ -318,6 +358,8 @@ def shapley_from_fits(fits: np.ndarray) -> np.ndarray:
     p = int(round(math.log2(fits.size)))
     if 1 << p != fits.size:
         raise ValueError(f"fits has {fits.size} elements, not a power of two")
+    if p <= NUMPY_MAX:
+        return _shapley_fits_numpy(fits - fits[0], p)
     c_w, b_w = shapley_weights(p)
     return _shapley_fits(fits - fits[0], p, c_w, b_w)
 

@@ -31,12 +31,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from numba import njit
-from scipy import stats
+from scipy.special import ndtr, ndtri
 
 from ..capabilities import LOGIT_DOMINANCE_MAX
 from ..errors import AnalysisError, CvmkitWarning, DataError
+from ..progress import progress
 from .diagnostics import Drivers, PreparedDrivers, prepare_drivers
 from .lmg import run_chunks
 
@@ -71,6 +71,13 @@ def _table(prep: PreparedDrivers, names: list[str], est, se, stat, pval, lower, 
         "lower": lower, "upper": upper, "std_estimate": std_est, "model": model, "n": prep.n,
         "r2": r2,
     })[COEFFICIENT_COLUMNS]
+
+
+def _statsmodels() -> Any:
+    """``statsmodels.api``, imported on first use (it takes a second or two to import)."""
+    import statsmodels.api as sm
+
+    return sm
 
 
 def _wsd(x: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -118,6 +125,7 @@ def ols_coefficients(
     prep = prepare_drivers(data, outcome, drivers, weights=weights, skip_bad=False,
                            what="OLS regression")
     x, y, w = prep.z[:, :-1], prep.z[:, -1], prep.w
+    sm = _statsmodels()
     fit = sm.WLS(y, sm.add_constant(x, has_constant="add"), weights=w).fit(cov_type=cov_type)
     lo, hi = fit.conf_int(alpha=1 - ci).T
     std = np.r_[np.nan, fit.params[1:] * _wsd(x, w) / _wsd(y[:, None], w)[0]]
@@ -249,13 +257,13 @@ def ordered_logit_coefficients(
     params = fit
     bse = np.sqrt(np.diag(cov))
     z = params / bse
-    q = stats.norm.ppf(0.5 + ci / 2)
+    q = ndtri(0.5 + ci / 2)
     counts = np.array([w[codes == c].sum() for c in range(levels.size)])
     ll0 = float(counts @ np.log(counts / counts.sum()))
     r2 = 1 - llf / ll0
     std = np.r_[params[:k] * _wsd(x, w), np.full(levels.size - 1, np.nan)]
     cuts = [f"(threshold {a:g}|{b:g})" for a, b in zip(levels[:-1], levels[1:])]
-    return _table(prep, [*prep.drivers, *cuts], params, bse, z, 2 * stats.norm.sf(np.abs(z)),
+    return _table(prep, [*prep.drivers, *cuts], params, bse, z, 2 * ndtr(-np.abs(z)),
                   params - q * bse, params + q * bse, std, "ordered_logit", r2)
 
 
@@ -317,6 +325,7 @@ def logit_coefficients(
     prep, yb = _prep_binary(data, outcome, drivers, weights, top_box, what)
     x, w = prep.z[:, :-1], prep.w
     weighted = weights is not None
+    sm = _statsmodels()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit = sm.GLM(yb, sm.add_constant(x, has_constant="add"),
@@ -441,9 +450,11 @@ def mcfadden_fits(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarr
     m = float(w @ y / w.sum())
     betas[0, 0], ll[0] = math.log(m / (1 - m)), ll0
     sizes = np.array([bin(mask).count("1") for mask in range(1 << p)])
-    for size in range(1, p + 1):
-        masks = np.flatnonzero(sizes == size)
-        run_chunks(_logit_layer, masks.size, xs, y, w, masks, betas, ll, ok)
+    with progress((1 << p) - 1, "logit fits of every subset", unit="model") as advance:
+        for size in range(1, p + 1):
+            masks = np.flatnonzero(sizes == size)
+            run_chunks(_logit_layer, masks.size, xs, y, w, masks, betas, ll, ok,
+                       advance=advance)
     return 1 - ll / ll0, int((~ok).sum())
 
 

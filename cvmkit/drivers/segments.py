@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import ndtr
 
 from ..errors import AnalysisError, CvmkitWarning, DataError
 from .bootstrap import _check_methods, replicate_raw, shares_of
@@ -236,7 +236,7 @@ def compare_segments(
         for j, d in enumerate(names):
             est = point[a][j] - point[b][j]
             sd = float(np.std(diff[:, j], ddof=1)) if nb > 1 else np.nan
-            pval = float(2 * stats.norm.sf(abs(est) / sd)) if sd > 0 else np.nan
+            pval = float(2 * ndtr(-abs(est) / sd)) if sd > 0 else np.nan
             rows.append({
                 "driver": d, "segment_a": a, "segment_b": b,
                 "share_a": point[a][j], "share_b": point[b][j],

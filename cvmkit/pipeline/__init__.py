@@ -44,6 +44,7 @@ from __future__ import annotations
 
 from .batch import format_batch_summary, run_batch
 from .cluster import run_on_cluster
+from .engine import _register_engine
 from .environment import THREAD_VARIABLES, _skip_iri_checks
 from .export import export_html
 from .folders import _free_name, _reserve_run
@@ -75,4 +76,5 @@ __all__ = [
 ]
 
 # names used by the command line and the tests
-_ = (_free_name, _reserve_run, _KernelPool, _sharing_zygotes, _skip_iri_checks)
+_ = (_free_name, _reserve_run, _KernelPool, _register_engine, _sharing_zygotes,
+     _skip_iri_checks)

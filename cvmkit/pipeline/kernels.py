@@ -5,7 +5,8 @@ statsmodels and seaborn.  On Linux each kernel is forked from a process that has
 notebooks' libraries once (:mod:`cvmkit._zygote`); while one notebook runs, the kernel of the
 next one is started and its remaining imports are done in it (silently, binding no names), so
 the next notebook starts warm.  Kernels run with ``PYTHONHASHSEED=0`` so that anything ordered
-by a string hash comes out the same every run.
+by a string hash comes out the same every run, and ``CVMKIT_PROGRESS=off`` so that no progress
+bar is left in an executed notebook.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from .environment import THREAD_VARIABLES
 from .notebooks import discover_notebooks, notebook_imports
 
 #: The environment every kernel gets on top of the caller's.
-KERNEL_ENV = {"PYTHONHASHSEED": "0"}
+KERNEL_ENV = {"PYTHONHASHSEED": "0", "CVMKIT_PROGRESS": "off"}
 
 
 #: In a batch worker: the address of the zygote the batch started, shared by its workers.

@@ -12,3 +12,4 @@ from .maps import *  # noqa: F401,F403
 from .needs import *  # noqa: F401,F403
 from .pricing import *  # noqa: F401,F403
 from .sample import *  # noqa: F401,F403
+from .segments_change import *  # noqa: F401,F403

@@ -51,7 +51,7 @@ from .xlsx import MAX_SHEET_ROWS
 __all__ = ["REPORT_FILE", "Section", "build_report", "collect_sections", "render_report"]
 
 REPORT_FILE = "report.html"
-SUMMARY_NOTEBOOK = "06_report"
+SUMMARY_NOTEBOOK = "07_report"
 _NB_RE = re.compile(r"^(\d{2})_([\w\-]+)$")
 _SKIP_TAGS = {"report-skip", "remove-cell", "parameters", "injected-parameters"}
 #: The tag of the markdown cell the pipeline puts in place of a part the study cannot have.

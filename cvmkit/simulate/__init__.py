@@ -2,7 +2,9 @@
 
 ``write_demo(out_dir, seed)`` writes ``study.yaml``, ``responses.csv`` and ``truth.json``; the same
 seed always gives byte-identical files.  ``cvmkit simulate`` calls it.  What is planted, and why,
-is described in :mod:`cvmkit.simulate.survey`.
+is described in :mod:`cvmkit.simulate.survey`.  Studies of other shapes are in
+:mod:`cvmkit.simulate.shapes`, and the teaching scenarios, each planting one lesson, in
+:mod:`cvmkit.simulate.scenarios`.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from ..io.artifacts import atomic_write_text
-from .survey import simulate_survey, study_spec
+from .survey import management_view, simulate_survey, study_spec
 from .transactions import transactions_spec, write_transactions
 
 __all__ = ["DEMO_SEED", "simulate_survey", "study_spec", "write_demo"]
@@ -65,5 +67,8 @@ def write_demo(out_dir: str | Path, seed: int = DEMO_SEED, n: int | None = None)
                                                                float_format="%.10g"))
     atomic_write_text(paths["study"], _HEADER + yaml.safe_dump(
         spec, sort_keys=False, allow_unicode=True, width=100))
+    paths["management"] = out / "management.csv"
+    atomic_write_text(paths["management"], management_view(responses).to_csv(
+        index=False, lineterminator="\n", float_format="%.10g"))
     atomic_write_text(paths["truth"], json.dumps(truth, indent=2, ensure_ascii=False) + "\n")
     return paths

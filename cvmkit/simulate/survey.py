@@ -20,6 +20,9 @@ planted here and written to ``truth.json``:
 * **open-ended comments** — built from theme templates with planted incidence per NPS group, plus
   a theme the code frame does not know (parking) for the unsupervised suggestions to find, and a
   few comments carrying an e-mail address or phone number;
+* **management's view** — a small CSV of what management believes about each attribute's
+  importance and the focal brand's performance: close to what its customers say, except three
+  planted misjudgements (a blind spot, a myth and an overrated performance);
 * **data quality** — speeders, straight-liners, duplicate submissions and "don't know" codes.
 
 Ratings are correlated as real ratings are: a respondent × brand halo and a respondent scale-use
@@ -35,7 +38,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["ATTRIBUTES", "BRANDS", "SEGMENTS", "simulate_survey", "study_spec"]
+__all__ = ["ATTRIBUTES", "BRANDS", "SEGMENTS", "management_view", "simulate_survey",
+           "study_spec"]
 
 BRANDS = ("Acme", "BeanCo", "Roastly", "Daily Grind")
 BRAND_CODES = ("acme", "beanco", "roastly", "daily_grind")
@@ -355,7 +359,7 @@ def simulate_survey(n: int = N_RESPONDENTS, seed: int = 2026) -> tuple[pd.DataFr
         parts = []
         for th, (probs, _, _) in THEMES.items():
             if rng.random() < probs[group_idx[i]]:
-                sign = "+" if rng.random() < (0.2, 0.5, 0.85)[group_idx[i]] else "-"
+                sign = "+" if rng.random() < _POSITIVE_MENTION[group_idx[i]] else "-"
                 parts.append(rng.choice(_TEMPLATES[th][sign]))
         if rng.random() < _UNCODED_THEME[1]:
             parts.append(rng.choice(_TEMPLATES["parking"]["-"]))
@@ -395,6 +399,44 @@ def simulate_survey(n: int = N_RESPONDENTS, seed: int = 2026) -> tuple[pd.DataFr
     truth = _truth(seg_w, pop_w, kano_truth_seg, tp_truth, gg_prices, seed, n,
                    speeders.sum(), straight.sum(), [out["resp_id"][i] for i in dup_rows])
     return out, truth
+
+
+#: Planted sign of a mention by NPS group: probability it is positive.
+_POSITIVE_MENTION = (0.2, 0.5, 0.85)
+#: Planted misjudgements in management's view: {verdict: attributes} and management's values.
+MANAGEMENT_MISJUDGEMENTS = {"blind spot": ("hygiene",), "myth": ("wifi",),
+                            "overrated": ("speed",)}
+_MANAGEMENT_VALUES = {("hygiene", "importance"): 2.0, ("wifi", "importance"): 4.5,
+                      ("speed", "performance"): 8.5}
+
+
+def management_view(responses: pd.DataFrame) -> pd.DataFrame:
+    """Management's view of the demo: the customers' own means (to one decimal) except the
+    planted misjudgements (:data:`MANAGEMENT_MISJUDGEMENTS`)."""
+    rows = []
+    for a in ATTRIBUTES:
+        row: dict[str, Any] = {"attribute": a.id}
+        for measure, col in (("importance", f"imp_{a.id}"),
+                             ("performance", f"perf_{BRAND_CODES[0]}_{a.id}")):
+            x = responses[col].replace(PERF_MISSING, np.nan)
+            row[measure] = _MANAGEMENT_VALUES.get((a.id, measure), round(float(x.mean()), 1))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _most_negative_theme() -> str:
+    """The coded theme whose mentions are most often negative, from the planted incidence by NPS
+    group and the planted sign of a mention."""
+    share = {}
+    for th, (probs, _, _) in THEMES.items():
+        mention = neg = 0.0
+        for w in NPS_SHARES:
+            for g in range(3):
+                m = NPS_SHARES[w][g] * probs[g]
+                mention += m
+                neg += m * (1 - _POSITIVE_MENTION[g])
+        share[th] = neg / mention
+    return max(share, key=share.get)
 
 
 def _theme_marginals() -> dict[str, float]:
@@ -460,9 +502,14 @@ def _truth(seg_w, pop_w, kano_seg, tp_truth, gg_prices, seed, n, n_speed, n_stra
             "incidence_by_nps_group": {
                 th: dict(zip(("detractor", "passive", "promoter"), probs))
                 for th, (probs, _, _) in THEMES.items()},
+            "most_negative": _most_negative_theme(),
             "uncoded_theme": _UNCODED_THEME[0],
             "uncoded_incidence": _UNCODED_THEME[1],
         },
+        "management": {k: list(v) for k, v in MANAGEMENT_MISJUDGEMENTS.items()},
+        "wave_changes": {"performance": [[BRANDS[0], "speed"]]},
+        "needs_segments": {"column": "segment", "k": len(SEGMENTS),
+                           "basis": "stated importance"},
         "journey": {
             "touchpoints": {t: {"satisfaction": s, "importance": i}
                             for t, (s, i) in tp_truth.items()},
@@ -553,6 +600,8 @@ def study_spec() -> dict:
              "patterns": [r"\bclean", r"\bdirty\b", r"spotless", r"filthy"]},
         ],
         "pii": ["name", "email", "phone"],
+        "management": "management.csv",
+        "needs_segment": "needs_segment",
         "quality": {"duration": "duration_sec", "speeder_fraction": 0.33,
                     "straightline_min_items": 8, "max_missing": 0.5,
                     # the demo plants speeders and straight-liners, and opts in to drop them

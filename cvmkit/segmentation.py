@@ -1,0 +1,417 @@
+"""Needs-based segmentation: customers grouped by what they value, and their profiles.
+
+Respondents are grouped by their answers about what matters to them (stated importance,
+categorised Kano answers, or any other needs columns), not by who they are:
+
+* ``method="lca"`` — a latent class model (stepmix) treating each answer as a category;
+  respondents with a missing answer keep their other answers.  Right for ordinal importance
+  ratings and for Kano categories.
+* ``method="gmm"`` — a Gaussian mixture with diagonal covariances (scikit-learn) on numeric
+  columns (derived or stated importance).  Whole-point answers are treated as rounded values:
+  each variance gets Sheppard's rounding correction, 1/12, as its floor, so a column where a
+  class answers one value does not give an infinite likelihood.
+* ``method="kmeans"`` — k-means (scikit-learn), with the BIC of the equivalent spherical
+  Gaussian model so the same curve chooses the number of segments.
+
+The number of segments is chosen by BIC (:func:`segment_bic`), and :func:`segment_stability`
+checks that refits on bootstrap resamples give the same partition (adjusted Rand index).
+Segments are numbered by size ("Segment 1" is the largest), so labels do not depend on the
+order in which a fit happened to find them.  :func:`segment_profiles` tests each segment
+against the rest of the sample on any columns (Holm-adjusted).
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> rng = np.random.default_rng(0)
+>>> df = pd.DataFrame(np.vstack([rng.normal(0, 1, (150, 3)), rng.normal(3, 1, (150, 3))]),
+...                   columns=["a", "b", "c"])
+>>> seg = needs_segments(df, ["a", "b", "c"], k=2, method="gmm", seed=0)
+>>> seg["segment"].value_counts().sort_index().tolist()
+[150, 150]
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .errors import AnalysisError, DataError
+from .metrics import _holm, _resolve_weights, _weighted_stats
+
+__all__ = ["METHODS", "add_segment", "needs_segments", "segment_bic", "segment_profiles",
+           "segment_sizes", "segment_stability"]
+
+METHODS = ("lca", "gmm", "kmeans")
+#: The variance of a value rounded to whole points (Sheppard's correction).
+_ROUNDING_VAR = 1 / 12
+
+
+def _check(data: pd.DataFrame, columns: Sequence[str], method: str, what: str) -> pd.DataFrame:
+    if not isinstance(data, pd.DataFrame):
+        raise DataError(f"{what}: expected a pandas DataFrame, got {type(data).__name__}")
+    columns = list(columns)
+    if len(columns) < 2:
+        raise AnalysisError(f"{what}: needs at least two columns to segment on, got {columns}")
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise DataError(f"{what}: column(s) {', '.join(map(repr, missing))} not in data")
+    if method not in METHODS:
+        raise AnalysisError(f"{what}: method {method!r} unknown (one of {', '.join(METHODS)})")
+    x = data[columns].apply(pd.to_numeric, errors="coerce")
+    for c in columns:
+        bad = x[c].isna() & data[c].notna()
+        if bad.any():
+            i = bad.to_numpy().nonzero()[0][0]
+            raise DataError(f"{what}: column '{c}' should be numeric; row {data.index[i]!r} "
+                            f"holds {data[c].iloc[i]!r}")
+    return x
+
+
+def _rows(x: pd.DataFrame, method: str) -> np.ndarray:
+    """The rows a fit can use: any answer for the latent class model, all answers otherwise."""
+    return (x.notna().any(axis=1) if method == "lca" else x.notna().all(axis=1)).to_numpy()
+
+
+def _categories(x: pd.DataFrame) -> np.ndarray:
+    """Each column's answers coded 0..K-1 (NaN stays NaN), as the latent class model wants."""
+    out = np.full(x.shape, np.nan)
+    for j, c in enumerate(x.columns):
+        v = x[c].to_numpy(float)
+        levels = np.unique(v[np.isfinite(v)])
+        ok = np.isfinite(v)
+        out[ok, j] = np.searchsorted(levels, v[ok])
+    return out
+
+
+class _Fit:
+    """A fitted model behind one call (kept private: the public functions return frames)."""
+
+    def __init__(self, model: Any, method: str, loglik: float, n_par: int, n: float):
+        self.model, self.method, self.loglik, self.n_par, self.n = model, method, loglik, n_par, n
+
+    @property
+    def bic(self) -> float:
+        return -2 * self.loglik + self.n_par * np.log(self.n)
+
+    def predict(self, z: np.ndarray) -> np.ndarray:
+        return np.asarray(self.model.predict(z))
+
+    def proba(self, z: np.ndarray) -> np.ndarray:
+        if self.method == "kmeans":
+            lab = self.predict(z)
+            return np.eye(self.model.n_clusters)[lab]
+        return np.asarray(self.model.predict_proba(z))
+
+
+def _design(x: pd.DataFrame, method: str) -> np.ndarray:
+    return _categories(x) if method == "lca" else x.to_numpy(float)
+
+
+def _fit(z: np.ndarray, w: np.ndarray, k: int, method: str, seed: Any, n_init: int,
+         tol: float = 1e-6) -> _Fit:
+    ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    rs = int(seed) if isinstance(seed, (int, np.integer)) else int(ss.generate_state(1)[0] >> 1)
+    n, p = z.shape
+    if method == "lca":
+        from stepmix.stepmix import StepMix
+
+        model = StepMix(n_components=k, measurement="categorical_nan", n_init=n_init,
+                        random_state=rs, verbose=0, progress_bar=0, max_iter=2000,
+                        abs_tol=tol, rel_tol=tol * 1e-2)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model.fit(z, sample_weight=w)
+        loglik = float(model.score(z, sample_weight=w)) * float(w.sum())
+        n_cat = [int(np.nanmax(z[:, j])) + 1 for j in range(p)]
+        n_par = (k - 1) + k * sum(c - 1 for c in n_cat)
+        return _Fit(model, method, loglik, n_par, float(w.sum()))
+    if method == "gmm":
+        from sklearn.mixture import GaussianMixture
+
+        if not np.allclose(w, w[0]):
+            warnings.warn("needs segments: the Gaussian mixture is fitted unweighted "
+                          "(scikit-learn takes no respondent weights); sizes and profiles "
+                          "use the weights", stacklevel=3)
+        model = GaussianMixture(k, covariance_type="diag", n_init=n_init, random_state=rs,
+                                reg_covar=_ROUNDING_VAR, tol=tol * 1e3).fit(z)
+        loglik = float(model.score(z)) * n
+        return _Fit(model, method, loglik, (k - 1) + 2 * k * p, float(n))
+    from sklearn.cluster import KMeans
+
+    model = KMeans(k, n_init=n_init, random_state=rs).fit(z, sample_weight=w)
+    sse = float(np.dot(w, ((z - model.cluster_centers_[model.labels_]) ** 2).sum(axis=1)))
+    sw = float(w.sum())
+    var = max(sse / (sw * p), 1e-12)
+    pi = np.bincount(model.labels_, weights=w, minlength=k) / sw
+    loglik = (-0.5 * sw * p * (np.log(2 * np.pi * var) + 1)
+              + float(np.dot(w, np.log(pi[model.labels_]))))
+    return _Fit(model, method, loglik, (k - 1) + k * p + 1, sw)
+
+
+def _prepare(data, columns, method, weights, what):
+    x = _check(data, columns, method, what)
+    w_all = _resolve_weights(data, weights)
+    rows = _rows(x, method) & (w_all > 0)
+    if rows.sum() < 10:
+        raise AnalysisError(f"{what}: only {int(rows.sum())} respondents answered the "
+                            "segmentation columns (need at least 10)")
+    return x, _design(x[rows], method), w_all, rows
+
+
+def segment_bic(data: pd.DataFrame, columns: Sequence[str], *, k_range: Sequence[int] = range(1, 7),
+                method: str = "lca", weights: Any = None, seed: int | None = 0,
+                n_init: int = 3, tol: float = 1e-6) -> pd.DataFrame:
+    """BIC of a fit for each number of segments — the curve that chooses ``k``.
+
+    Parameters are those of :func:`needs_segments`, with ``k_range`` the numbers of segments
+    to fit.
+
+    Returns
+    -------
+    DataFrame
+        ``k``, ``loglik``, ``n_parameters``, ``bic``, ``best`` (True at the lowest BIC),
+        ``method``, ``n``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> df = pd.DataFrame(np.vstack([rng.normal(0, 1, (100, 2)), rng.normal(4, 1, (100, 2))]),
+    ...                   columns=["a", "b"])
+    >>> t = segment_bic(df, ["a", "b"], k_range=[1, 2, 3], method="gmm")
+    >>> int(t.loc[t["best"], "k"].iloc[0])
+    2
+    """
+    what = "segment BIC"
+    _, z, w_all, rows = _prepare(data, columns, method, weights, what)
+    w = w_all[rows]
+    out = []
+    for k in k_range:
+        if int(k) < 1 or int(k) >= len(z):
+            raise AnalysisError(f"{what}: k={k} must be between 1 and the number of "
+                                f"respondents ({len(z)})")
+        f = _fit(z, w, int(k), method, seed, n_init, tol)
+        out.append({"k": int(k), "loglik": f.loglik, "n_parameters": f.n_par, "bic": f.bic,
+                    "method": method, "n": int(len(z))})
+    t = pd.DataFrame(out)
+    t.insert(4, "best", t["bic"] == t["bic"].min())
+    return t
+
+
+def _ordered_labels(lab: np.ndarray, w: np.ndarray, k: int) -> np.ndarray:
+    """Relabel so that 0 is the largest (weighted) class, ties by the fit's own order."""
+    size = np.bincount(lab, weights=w, minlength=k)
+    order = np.argsort(-size, kind="stable")
+    rank = np.empty(k, int)
+    rank[order] = np.arange(k)
+    return rank[lab]
+
+
+def needs_segments(data: pd.DataFrame, columns: Sequence[str], *, k: int, method: str = "lca",
+                   weights: Any = None, seed: int | None = 0, n_init: int = 3,
+                   prefix: str = "Segment", tol: float = 1e-6) -> pd.DataFrame:
+    """Each respondent's needs-based segment.
+
+    Parameters
+    ----------
+    data : DataFrame
+    columns : list of str
+        The needs columns to segment on (e.g. the stated-importance questions).
+    k : int
+        Number of segments (choose it with :func:`segment_bic`).
+    method : {"lca", "gmm", "kmeans"}
+    weights : str or array, optional
+        Respondent weights (the latent class model and k-means use them in the fit).
+    seed : int, optional
+    n_init : int
+        Random starts of the fit; the best is kept.
+    prefix : str
+        Segment labels are ``f"{prefix} {i}"``, 1 the largest.
+    tol : float
+        Convergence tolerance of the fit (for the latent class model, on the mean
+        log-likelihood per respondent).
+
+    Returns
+    -------
+    DataFrame
+        Indexed like ``data``: ``segment`` (categorical; missing where a respondent answered
+        none of the columns), ``probability`` (of the assigned segment), and one column per
+        segment (named by its label) with each respondent's probability of belonging to it.
+    """
+    what = "needs segments"
+    if int(k) < 1:
+        raise AnalysisError(f"{what}: k must be at least 1, got {k}")
+    _, z, w_all, rows = _prepare(data, columns, method, weights, what)
+    w = w_all[rows]
+    f = _fit(z, w, int(k), method, seed, n_init, tol)
+    prob = f.proba(z)
+    lab = _ordered_labels(np.argmax(prob, axis=1), w, int(k))
+    names = [f"{prefix} {i + 1}" for i in range(int(k))]
+    seg = pd.Series(pd.Categorical([None] * len(data), categories=names), index=data.index)
+    seg[rows] = pd.Categorical.from_codes(lab, categories=names)
+    p = np.full(len(data), np.nan)
+    p[rows] = prob.max(axis=1)
+    out = pd.DataFrame({"segment": seg, "probability": p}, index=data.index)
+    size = np.bincount(np.argmax(prob, axis=1), weights=w, minlength=int(k))
+    order = np.argsort(-size, kind="stable")
+    for i, name in enumerate(names):
+        col = np.full(len(data), np.nan)
+        col[rows] = prob[:, order[i]]
+        out[name] = col
+    return out
+
+
+def segment_stability(data: pd.DataFrame, columns: Sequence[str], *, k: int | Sequence[int],
+                      method: str = "lca", weights: Any = None, n_boot: int = 20,
+                      seed: int | None = 0, n_init: int = 1, ci: float = 0.95) -> pd.DataFrame:
+    """Bootstrap stability of the partition: adjusted Rand index between refits.
+
+    The model is fitted to the full sample and refitted to ``n_boot`` resamples of the
+    respondents; each refit classifies every respondent, and its agreement with the full fit is
+    the adjusted Rand index (1 = the same partition, about 0 = no more than chance).
+
+    Returns
+    -------
+    DataFrame
+        One row per ``k``: ``k``, ``ari_mean``, ``ari_lower``, ``ari_upper`` (percentile
+        interval over the refits), ``n_boot``, ``method``.
+    """
+    from sklearn.metrics import adjusted_rand_score
+
+    what = "segment stability"
+    if n_boot < 2:
+        raise AnalysisError(f"{what}: n_boot must be at least 2, got {n_boot}")
+    _, z, w_all, rows = _prepare(data, columns, method, weights, what)
+    w = w_all[rows]
+    ks = [int(k)] if np.isscalar(k) else [int(v) for v in k]
+    alpha = (1 - ci) / 2
+    out = []
+    for kk, ss in zip(ks, np.random.SeedSequence(seed).spawn(len(ks))):
+        base = _fit(z, w, kk, method, ss, max(n_init, 2)).predict(z)
+        rng = np.random.default_rng(ss)
+        aris = []
+        for child in ss.spawn(n_boot):
+            idx = rng.integers(0, len(z), len(z))
+            if method == "gmm":
+                f = _fit(z[idx], w[idx], kk, method, child, n_init)
+            else:  # the resample as counts on the weights: every category stays known
+                f = _fit(z, w * np.bincount(idx, minlength=len(z)), kk, method, child, n_init)
+            aris.append(adjusted_rand_score(base, f.predict(z)))
+        a = np.asarray(aris)
+        out.append({"k": kk, "ari_mean": float(a.mean()),
+                    "ari_lower": float(np.quantile(a, alpha)),
+                    "ari_upper": float(np.quantile(a, 1 - alpha)), "n_boot": int(n_boot),
+                    "method": method})
+    return pd.DataFrame(out)
+
+
+def add_segment(data: pd.DataFrame, segments: pd.DataFrame | pd.Series, name: str) -> pd.DataFrame:
+    """A copy of ``data`` with the segment membership as column ``name``.
+
+    ``name`` must be a new column: an existing column is never overwritten silently.
+    """
+    if not isinstance(name, str) or not name.isidentifier():
+        raise DataError(f"segment column name {name!r}: expected a plain identifier "
+                        "(letters, digits and '_', not starting with a digit)")
+    if name in data.columns:
+        raise DataError(f"segment column '{name}' already exists in the data; choose another "
+                        "name")
+    s = segments["segment"] if isinstance(segments, pd.DataFrame) else segments
+    if not s.index.equals(data.index):
+        raise DataError("segment membership: its index does not match the data's rows")
+    out = data.copy()
+    out[name] = s
+    return out
+
+
+def segment_sizes(data: pd.DataFrame, segment: str, *, weights: Any = None,
+                  ci: float = 0.95) -> pd.DataFrame:
+    """Each segment's respondents and (weighted) share of the sample, with an interval.
+
+    Returns
+    -------
+    DataFrame
+        ``segment``, ``n``, ``share``, ``lower``, ``upper``.
+    """
+    if segment not in data.columns:
+        raise DataError(f"segment sizes: segment column '{segment}' not in data")
+    w = _resolve_weights(data, weights)
+    s = data[segment]
+    has = s.notna().to_numpy()
+    z = stats.norm.ppf(0.5 + ci / 2)
+    levels = list(s.cat.categories) if isinstance(s.dtype, pd.CategoricalDtype) else sorted(
+        s.dropna().unique().tolist(), key=str)
+    rows = []
+    for lev in levels:
+        y = np.where(has, (s == lev).to_numpy(float), np.nan)
+        m, se, _, _ = _weighted_stats(y, w, "kish", 0)
+        rows.append({"segment": lev, "n": int((s == lev).sum()), "share": m,
+                     "lower": max(0.0, m - z * se), "upper": min(1.0, m + z * se)})
+    return pd.DataFrame(rows)
+
+
+def segment_profiles(data: pd.DataFrame, segment: str, columns: Sequence[str], *,
+                     weights: Any = None, ci: float = 0.95,
+                     labels: dict[str, str] | None = None) -> pd.DataFrame:
+    """Each segment against the rest of the sample on each profiling column.
+
+    Numeric columns compare weighted means; other columns (descriptive categories) compare the
+    share of each of their levels.  Each comparison is a two-sided z test of the difference
+    (standard errors with Kish's effective sample size); ``p_holm`` adjusts over the whole table.
+
+    Returns
+    -------
+    DataFrame
+        ``segment``, ``variable``, ``label``, ``level`` (None for a numeric column), ``kind``
+        ("mean" or "share"), ``segment_value``, ``rest_value``, ``difference``, ``lower``,
+        ``upper``, ``p_value``, ``p_holm``, ``n``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"seg": ["a"] * 50 + ["b"] * 50, "x": [5.0] * 45 + [1.0] * 55,
+    ...                    "g": ["m", "f"] * 50})
+    >>> t = segment_profiles(df, "seg", ["x", "g"])
+    >>> t.loc[(t.segment == "a") & (t.variable == "x"), "difference"].round(2).item()
+    3.6
+    """
+    if segment not in data.columns:
+        raise DataError(f"segment profiles: segment column '{segment}' not in data")
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise DataError(f"segment profiles: column(s) {', '.join(map(repr, missing))} not in data")
+    w = _resolve_weights(data, weights)
+    z = stats.norm.ppf(0.5 + ci / 2)
+    s = data[segment]
+    levels = list(s.cat.categories) if isinstance(s.dtype, pd.CategoricalDtype) else sorted(
+        s.dropna().unique().tolist(), key=str)
+    has = s.notna().to_numpy()
+    labels = labels or {}
+    rows = []
+    for col in columns:
+        v = data[col]
+        numeric = pd.api.types.is_numeric_dtype(v) and not pd.api.types.is_bool_dtype(v)
+        series = ([(None, v.to_numpy(float), "mean")] if numeric else
+                  [(lev, np.where(v.notna(), (v == lev).to_numpy(float), np.nan), "share")
+                   for lev in sorted(v.dropna().unique().tolist(), key=str)])
+        for lev_v, y, kind in series:
+            for seg in levels:
+                inside = (s == seg).to_numpy()
+                ya, yb = np.where(inside, y, np.nan), np.where(has & ~inside, y, np.nan)
+                ma, sa, na, _ = _weighted_stats(ya, w, "kish", 1 if kind == "mean" else 0)
+                mb, sb, _, _ = _weighted_stats(yb, w, "kish", 1 if kind == "mean" else 0)
+                d = ma - mb
+                se = float(np.hypot(sa, sb))
+                p = float(2 * stats.norm.sf(abs(d) / se)) if se > 0 else np.nan
+                rows.append({"segment": seg, "variable": col, "label": labels.get(col, col),
+                             "level": lev_v, "kind": kind, "segment_value": ma,
+                             "rest_value": mb, "difference": d, "lower": d - z * se,
+                             "upper": d + z * se, "p_value": p, "n": na})
+    out = pd.DataFrame(rows)
+    out.insert(len(out.columns) - 1, "p_holm", _holm(out["p_value"].to_numpy(float)))
+    return out

@@ -1,0 +1,96 @@
+"""What changed between waves: planted changes recovered, false positives near the nominal
+level, the demo's planted rating change."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import DEMO
+
+from cvmkit.change import (
+    driver_changes,
+    driver_shares_by_wave,
+    performance_changes,
+    study_columns,
+    wave_pair,
+)
+from cvmkit.errors import AnalysisError, DataError
+from cvmkit.simulate.waves import simulate_waves
+from cvmkit.study import load_study
+
+ATTRS = [f"a{j}" for j in range(8)]
+COLS = {a: {"B": a} for a in ATTRS}
+
+
+@pytest.fixture(scope="module")
+def planted() -> pd.DataFrame:
+    return simulate_waves(seed=0)[0]
+
+
+def test_planted_performance_change_recovered(planted) -> None:
+    t = performance_changes(planted, COLS, "wave")
+    assert t.loc[t["changed"], "attribute"].tolist() == ["a1"]
+    a1 = t.set_index("attribute").loc["a1"]
+    assert a1["lower"] < 0.8 < a1["upper"] and a1["wave_a"] == 1 and a1["wave_b"] == 2
+
+
+def test_planted_driver_weight_change_recovered(planted) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t = driver_changes(planted, "overall", ATTRS, "wave", n_boot=100, seed=1)
+    assert t.loc[t["changed"], "driver"].tolist() == ["a2"]
+    a2 = t.set_index("driver").loc["a2"]
+    assert a2["difference"] > 0 and a2["share_b"] > a2["share_a"]
+    assert a2["lower"] < a2["difference"] < a2["upper"]
+    shares = driver_shares_by_wave(planted, "overall", ATTRS, "wave")
+    by_wave = shares.set_index(["wave", "driver"])["share"]
+    assert by_wave[(1, "a2")] == pytest.approx(a2["share_a"])
+    assert by_wave[(2, "a2")] == pytest.approx(a2["share_b"])
+
+
+def test_false_positive_rate_near_nominal() -> None:
+    perf, drv = [], []
+    for s in range(8):
+        df, _ = simulate_waves(n=400, seed=100 + s, performance_change=None, weight_change=None)
+        perf += list(performance_changes(df, COLS, "wave")["p_value"] < 0.05)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            drv += list(driver_changes(df, "overall", ATTRS, "wave", n_boot=60,
+                                       seed=s)["p_value"] < 0.05)
+    # 64 tests each: a binomial(64, 0.05) count lies within 0..9 with probability ~0.99
+    assert np.mean(perf) <= 0.14 and np.mean(drv) <= 0.14
+    assert np.mean(perf + drv) > 0  # the tests are not simply never rejecting
+
+
+def test_demo_planted_rating_change_recovered() -> None:
+    study = load_study(DEMO / "study.yaml")
+    data = pd.read_csv(DEMO / "responses.csv")
+    cols = study_columns(study, data)
+    for brand in cols.values():
+        for c in brand.values():
+            data[c] = data[c].replace(99, np.nan)
+    truth = json.loads((DEMO / "truth.json").read_text())
+    t = performance_changes(data, cols, "wave")
+    found = sorted([r.brand, r.attribute] for r in t[t["changed"]].itertuples())
+    assert found == sorted(truth["wave_changes"]["performance"])
+    all_ = performance_changes(data, cols, "wave", family="all")
+    assert (all_["p_holm"] >= t["p_holm"] - 1e-12).all()
+
+
+def test_errors() -> None:
+    df = pd.DataFrame({"wave": [1] * 5, "x": range(5)})
+    with pytest.raises(AnalysisError, match="two are needed"):
+        performance_changes(df, {"a": {"B": "x"}}, "wave")
+    with pytest.raises(DataError, match="'nope'"):
+        wave_pair(df, "nope")
+    df2 = pd.DataFrame({"wave": [1, 2] * 5, "x": range(10)})
+    with pytest.raises(DataError, match="wave 3"):
+        wave_pair(df2, "wave", (1, 3))
+    with pytest.raises(DataError, match="'y'"):
+        performance_changes(df2, {"a": {"B": "y"}}, "wave")
+    with pytest.raises(AnalysisError, match="family"):
+        performance_changes(df2, {"a": {"B": "x"}}, "wave", family="none")
