@@ -35,9 +35,11 @@ from typing import Any
 
 from .manifest import _sha256
 
-__all__ = ["copy_outputs", "input_digest", "latest_complete_run", "notebook_reads",
-           "output_digest", "written_files"]
+__all__ = ["copy_outputs", "input_digest", "keep_outputs", "latest_complete_run",
+           "notebook_reads", "output_digest", "written_files"]
 
+#: The hidden folder of a run keeping each notebook's outputs as it wrote them.
+STORE = ".outputs"
 #: The kinds of output whose content later notebooks read (figures and HTML are not read).
 _DATA_SUFFIXES = (".csv", ".json", ".parquet", ".txt")
 
@@ -106,9 +108,32 @@ def latest_complete_run(base: Path) -> tuple[Path, dict[str, Any]] | None:
     return run, manifest
 
 
-def copy_outputs(source: Path, files: Iterable[str], target: Path) -> None:
-    """Copy ``files`` (relative paths) of run ``source`` into ``target``."""
+def keep_outputs(run: Path, stem: str, files: Iterable[str]) -> None:
+    """Keep the files notebook ``stem`` wrote, as it wrote them, in the run's hidden
+    ``.outputs/<stem>/`` (hard links: no space taken).
+
+    A later notebook may write a file again (a new column in the clean data, say); cvmkit
+    writes by replacing files whole, so the link still holds what ``stem`` wrote, which is
+    what a later run re-using ``stem`` must copy.
+    """
+    import os
+
     for rel in files:
+        src, dst = run / rel, run / STORE / stem / rel
+        if not src.is_file() or Path(rel).suffix == ".html":  # (exported in the background)
+            continue
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(src, dst)
+        except OSError:  # a file system without hard links
+            shutil.copy2(src, dst)
+
+
+def copy_outputs(source: Path, stem: str, files: Iterable[str], target: Path) -> None:
+    """Copy ``files`` (relative paths) notebook ``stem`` wrote in run ``source`` into
+    ``target`` (as the notebook wrote them, when the run kept them: :func:`keep_outputs`)."""
+    for rel in files:
+        kept = source / STORE / stem / rel
         dst = target / rel
         dst.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source / rel, dst)
+        shutil.copy2(kept if kept.is_file() else source / rel, dst)

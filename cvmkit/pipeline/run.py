@@ -34,8 +34,10 @@ from .notebooks import (
 )
 from .result import RunInterrupted, RunResult
 from .reuse import (
+    STORE,
     copy_outputs,
     input_digest,
+    keep_outputs,
     latest_complete_run,
     notebook_reads,
     output_digest,
@@ -305,12 +307,14 @@ def run_study(
                          "cvmkit": versions.get("cvmkit"), "kernel": kernel_name,
                          "kernel_env": KERNEL_ENV, "build_report": build_report}
         outputs: dict[str, list[str]] = {}
-        digests: dict[str, str] = {}  # of each notebook's outputs, once they are all written
+        digests: dict[str, str] = {}  # of each notebook's outputs, as it wrote them
 
-        def digest_of(stem: str) -> str:
-            if stem not in digests:
-                digests[stem] = output_digest(tmp, outputs.get(stem, []))
-            return digests[stem]
+        def done(stem: str, files: list[str]) -> None:
+            """Record what notebook ``stem`` wrote: kept as written, hashed for later ones."""
+            outputs[stem] = files
+            keep_outputs(tmp, stem, files)
+            digests[stem] = output_digest(tmp / STORE / stem, files)
+
         stems = [nb.stem for nb in notebooks]
         say(f"cvmkit run: {study.title} -> {final}")
         engine = _register_engine()
@@ -331,15 +335,15 @@ def run_study(
                 **shared_inputs, "notebook": inputs["notebooks"][nb.name],
                 "parameters": {k: v for k, v in entry["parameters"].items()
                                if k not in ("study_path", "data_path")},
-                "reads": {s: digest_of(s) for s in reads}})
+                "reads": {s: digests.get(s) for s in reads}})
             t0 = time.perf_counter()
             earlier = earlier_entries.get(nb.name)
             if (previous is not None and earlier is not None
                     and earlier.get("inputs_sha256") == entry["inputs_sha256"]
                     and earlier.get("status") == "ok" and "outputs" in earlier
                     and all((previous[0] / f).is_file() for f in earlier["outputs"])):
-                copy_outputs(previous[0], earlier["outputs"], tmp)
-                outputs[nb.stem] = list(earlier["outputs"])
+                copy_outputs(previous[0], nb.stem, earlier["outputs"], tmp)
+                done(nb.stem, list(earlier["outputs"]))
                 entry.update(status="ok", reused=True, outputs=outputs[nb.stem],
                              seconds=round(time.perf_counter() - t0, 3),
                              executed_seconds=earlier.get("executed_seconds",
@@ -382,8 +386,8 @@ def run_study(
                 manifest["notebooks"].append(entry)
                 break
             after = written_files(tmp)
-            outputs[nb.stem] = sorted({*(k for k, v in after.items() if before.get(k) != v),
-                                       f"{nb.stem}.html"})
+            done(nb.stem, sorted({*(k for k, v in after.items() if before.get(k) != v),
+                                  f"{nb.stem}.html"}))
             entry.update(status="ok", outputs=outputs[nb.stem])
             manifest["notebooks"].append(entry)
             pending.append((entry, exports.submit(export_html, target, tmp / f"{nb.stem}.html")))
