@@ -109,8 +109,8 @@ def latest_complete_run(base: Path) -> tuple[Path, dict[str, Any]] | None:
 
 
 def keep_outputs(run: Path, stem: str, files: Iterable[str]) -> None:
-    """Keep the files notebook ``stem`` wrote, as it wrote them, in the run's hidden
-    ``.outputs/<stem>/`` (hard links: no space taken).
+    """Keep the data files notebook ``stem`` wrote (tables, results, the clean data), as it
+    wrote them, in the run's hidden ``.outputs/<stem>/`` (hard links: no space taken).
 
     A later notebook may write a file again (a new column in the clean data, say); cvmkit
     writes by replacing files whole, so the link still holds what ``stem`` wrote, which is
@@ -120,7 +120,7 @@ def keep_outputs(run: Path, stem: str, files: Iterable[str]) -> None:
 
     for rel in files:
         src, dst = run / rel, run / STORE / stem / rel
-        if not src.is_file() or Path(rel).suffix == ".html":  # (exported in the background)
+        if not src.is_file() or Path(rel).suffix not in _DATA_SUFFIXES:  # (what others read)
             continue
         dst.parent.mkdir(parents=True, exist_ok=True)
         try:
