@@ -58,7 +58,7 @@ def test_reuse_runs_only_what_changed(batch, tmp_path: Path) -> None:
     assert _executed(changed) == ["04", report_nb[:2]]
     assert changed["reuse"] == {"from": full.name}
     assert "report" in changed  # the report is always built again
-    assert "[1/6] 01_data_collection reused from" in text
+    assert "] 01_data_collection reused from" in text
     entry = {nb["notebook"][:2]: nb for nb in changed["notebooks"]}
     assert entry["04"]["parameters"]["crosshair"] == "median"
     assert entry["04"]["reads"] == ["01_data_collection", "03_driver_regression"]
