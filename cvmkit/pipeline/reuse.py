@@ -136,4 +136,7 @@ def copy_outputs(source: Path, stem: str, files: Iterable[str], target: Path) ->
         kept = source / STORE / stem / rel
         dst = target / rel
         dst.parent.mkdir(parents=True, exist_ok=True)
+        # a file written before is replaced, never written into: an earlier notebook's kept
+        # copy may be a hard link to it
+        dst.unlink(missing_ok=True)
         shutil.copy2(kept if kept.is_file() else source / rel, dst)
