@@ -105,7 +105,7 @@ def collect(study: Study, data_path: str | Path | None = None, *,
     -------
     Collection
     """
-    from .io import load_study_data
+    from .io.readers import load_study_data
     from .quality import blank_out_of_range, exclusion_checks, flag_quality, quality_summary
     from .quality import exclude as drop_flagged
 

@@ -40,13 +40,14 @@ import pandas as pd
 
 from .errors import CvmkitWarning, DataError
 from .io.readers import out_of_range
-from .study import Study
+from .study import QUALITY_CHECKS, Study
 
 __all__ = ["CHECKS", "DEFAULT_EXCLUDE", "blank_out_of_range", "exclude", "exclusion_checks",
            "flag_quality", "quality_summary"]
 
-#: The checks of :func:`flag_quality`, in report order.
-CHECKS = ("duplicate", "out_of_range", "straightliner", "speeder", "high_missing")
+#: The checks of :func:`flag_quality`, in report order (the names a study file's
+#: ``quality.exclude`` may list).
+CHECKS = QUALITY_CHECKS
 
 _DEFAULTS = {"speeder_fraction": 1 / 3, "straightline_min_items": 5, "max_missing": 0.5}
 

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = [
     "COMPONENTS",
     "KANO_ANSWERS",
+    "QUALITY_CHECKS",
     "Attribute",
     "Brand",
     "KanoPair",
@@ -52,6 +53,10 @@ COMPONENTS = ("quality", "price", "convenience", "service", "experience")
 
 #: The five answers of a Kano question, in the order of the Kano evaluation table.
 KANO_ANSWERS = ("like", "must_be", "neutral", "live_with", "dislike")
+
+#: The data-quality checks a study may exclude respondents by (``quality.exclude``), in report
+#: order (:func:`cvmkit.quality.flag_quality` runs them).
+QUALITY_CHECKS = ("duplicate", "out_of_range", "straightliner", "speeder", "high_missing")
 
 _DEFAULT_KANO_CODES = {"like": 1, "must_be": 2, "neutral": 3, "live_with": 4, "dislike": 5}
 
@@ -571,13 +576,11 @@ def _quality(value: Any, problems: _Problems) -> dict[str, Any]:
     if "duration" in q and not isinstance(q["duration"], str):
         problems.add("quality.duration", f"expected a column name, got {q['duration']!r}")
     if "exclude" in q:
-        from .quality import CHECKS  # (quality imports this module)
-
         ex = q["exclude"]
         ex = [ex] if isinstance(ex, str) else ex
-        if not isinstance(ex, list) or any(c not in CHECKS for c in ex):
+        if not isinstance(ex, list) or any(c not in QUALITY_CHECKS for c in ex):
             problems.add("quality.exclude", f"expected a list of checks among "
-                                            f"{', '.join(CHECKS)}, got {q['exclude']!r}")
+                                            f"{', '.join(QUALITY_CHECKS)}, got {q['exclude']!r}")
         else:
             q["exclude"] = list(ex)
     return q

@@ -203,11 +203,8 @@ def test_the_dom_check_sees_injections(tmp_path: Path) -> None:
     assert state["title"] == "pwned"
 
 
-@pytest.mark.xfail(strict=False, reason="the run's early check of the report parameters "
-                   "(cvmkit/pipeline.py _check_report_options) does not yet call check_logo, so "
-                   "an active SVG logo is refused only when the report notebook builds report.html")
 def test_an_active_svg_logo_stops_a_run_before_any_notebook(tmp_path: Path) -> None:
-    from cvmkit.pipeline import _check_report_options
+    from cvmkit.pipeline.run import _check_report_options
 
     logo = tmp_path / "logo.svg"
     logo.write_text(_SVG.format('<script>alert(1)</script>'), encoding="utf-8")
