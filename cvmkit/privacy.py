@@ -33,11 +33,12 @@ import pandas as pd
 __all__ = ["EMAIL_RE", "PHONE_RE", "find_pii", "mask_pii"]
 
 #: An e-mail address (also with spaces or "at"/"dot" tricks around the @ and the dots); the
-#: domain must end in a name of two or more letters, so "at 10 dot 30" is not taken for one.
+#: domain must end in a name of two or more letters, so "at 10 dot 30" is not taken for one, and
+#: an "at" form may not end where an "@" follows ("me at jo.bloggs@host.com" is one address).
 EMAIL_RE = re.compile(
     r"[A-Za-z0-9._%+\-]+\s*(?:@|\(at\)|\[at\]|\s+at\s+)\s*[A-Za-z0-9\-]+"
     r"(?:\s*(?:\.|\(dot\)|\[dot\]|\s+dot\s+)\s*[A-Za-z0-9\-]+)*"
-    r"\s*(?:\.|\(dot\)|\[dot\]|\s+dot\s+)\s*[A-Za-z]{2,}\b",
+    r"\s*(?:\.|\(dot\)|\[dot\]|\s+dot\s+)\s*[A-Za-z]{2,}\b(?!\s*@)",
     re.IGNORECASE,
 )
 #: A phone number: 7 or more digits, optionally grouped by spaces, dots, dashes or brackets,

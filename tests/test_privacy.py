@@ -16,6 +16,8 @@ ADVERSARIAL = [
     ("call 0044.7700.900123.", "call [phone]."),
     ("(555) 123 4567", "[phone]"),
     ("write to JO_BLOGGS@mail-server.example.org", "write to [email]"),
+    # "at" as a word before a real address: the address is masked whole, domain included
+    ("email me at jo.bloggs@example.com", "email me at [email]"),
 ]
 
 
