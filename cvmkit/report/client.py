@@ -72,7 +72,7 @@ FINDINGS: tuple[Finding, ...] = (
             "importance. Each attribute takes the role most views agree on."),
     Finding("segments", "Needs-based segments", ("segments",),
             (("06", "segment_needs"),),
-            ("06", "segment_sizes", (("segment", "Segment"), ("share", "Share of customers (%)"),
+            ("06", "segment_sizes", (("segment", "Segment"), ("share", "Share (%)"),
                                       ("values_most", "Values more than the rest"))),
             "Customers are grouped by what they said matters to them (their importance or "
             "needs-and-wants answers) with a latent class or mixture model; the number of "
@@ -101,7 +101,6 @@ FINDINGS: tuple[Finding, ...] = (
             ("06", "theme_sentiment", (("label", "Theme"),
                                         ("reach_negative", "Negative about it (% of those "
                                                            "answering)"),
-                                        ("share_negative", "Negative mentions (%)"),
                                         ("mean", "Mean sentiment (−1 to +1)"))),
             "Each open-ended answer is scored for sentiment, sentence by sentence, after "
             "personal details are masked, and each sentence is matched to the themes of the "
@@ -114,7 +113,7 @@ FINDINGS: tuple[Finding, ...] = (
             "expensive and too expensive; where those answers cross gives the range of "
             "acceptable prices. A price between those respondents named is interpolated."),
     Finding("change", "What changed since the last wave", ("change",),
-            (("06", "performance_changes"),),
+            (("06", "headline_changes"), ("06", "performance_changes")),
             ("06", "performance_changes", (("label", "Attribute"), ("brand", "Brand"),
                                             ("mean_a", "Earlier wave"),
                                             ("mean_b", "Latest wave"),
@@ -126,10 +125,8 @@ FINDINGS: tuple[Finding, ...] = (
             "are compared between the waves in the same way."),
     Finding("management", "Management's view against the customers'", ("management",),
             (("06", "management_map"),),
-            ("06", "management_gaps", (("label", "Attribute"), ("measure", "On"),
-                                        ("management", "Management's view"),
-                                        ("customers", "Customers' view"),
-                                        ("verdict", "Disagreement"),
+            ("06", "management_gaps", (("label", "Attribute"), ("verdict", "Disagreement"),
+                                        ("views", "Management against customers"),
                                         ("action_label", "Recommended action"))),
             "Management's own answers on how important each attribute is and how well the "
             "brand performs are set beside the customers' answers. A disagreement counts only "
@@ -175,10 +172,10 @@ def small_table_html(frame: pd.DataFrame, columns: tuple[tuple[str, str], ...] |
 
 
 #: Management's disagreements with its customers, for a reader.
-VERDICT_LABELS = {"blind spot": "Blind spot: customers care more",
-                  "myth": "Myth: customers care less",
-                  "overrated": "Management rates the brand higher",
-                  "underrated": "Management rates the brand lower"}
+VERDICT_LABELS = {"blind spot": "Blind spot: customers care more (importance)",
+                  "myth": "Myth: customers care less (importance)",
+                  "overrated": "Management rates the brand higher (performance)",
+                  "underrated": "Management rates the brand lower (performance)"}
 
 
 def _attribute_labels(run: Path) -> dict[str, str]:
@@ -202,11 +199,14 @@ def _prepare_wave_and_view(stem: str, f: pd.DataFrame, run: Path) -> pd.DataFram
             values = segments_finding(f, needs, names)[1][["segment", "values_most"]]
             f = f.merge(values, on="segment", how="left").fillna({"values_most": ""})
             f.loc[f["values_most"] == "", "values_most"] = "No distinctive need"
-        return f.assign(share=100 * pd.to_numeric(f["share"], errors="coerce"))
+        return f.assign(share=(100 * pd.to_numeric(f["share"], errors="coerce")).round())
     if stem == "theme_sentiment":
         f = f.sort_values("reach_negative", ascending=False)
-        return f.assign(**{c: 100 * pd.to_numeric(f[c], errors="coerce")
-                           for c in ("reach_negative", "share_negative")})
+        f = f[f["reach_negative"] > 0] if (f["reach_negative"] > 0).any() else f
+        return f.head(6).assign(
+            reach_negative=(100 * pd.to_numeric(f["reach_negative"], errors="coerce")).round(),
+            mean=pd.to_numeric(f["mean"], errors="coerce").map(
+                lambda v: "" if v != v else f"{v:+.2f}".replace("-", "−")))
     if stem == "performance_changes":
         f = f[f["changed"].astype(str).str.lower() == "true"]
         return f.assign(label=f["attribute"].astype(str).map(lambda a: labels.get(a, a)))
@@ -217,8 +217,11 @@ def _prepare_wave_and_view(stem: str, f: pd.DataFrame, run: Path) -> pd.DataFram
         acts = read_actions(run)
         action = (dict(zip(acts["attribute"].astype(str), acts["action_label"]))
                   if len(acts) else {})
+        views = [f"{m:.1f} against {c:.1f} (customers' 95% interval {lo:.1f}–{hi:.1f})"
+                 for m, c, lo, hi in zip(*(pd.to_numeric(f[k], errors="coerce") for k in (
+                     "management", "customers", "lower", "upper")))]
         return f.assign(label=f["attribute"].astype(str).map(lambda a: labels.get(a, a)),
-                        measure=f["measure"].astype(str).str.capitalize(),
+                        views=views,
                         verdict=f["verdict"].map(lambda v: VERDICT_LABELS.get(v, v)),
                         action_label=f["attribute"].astype(str).map(
                             lambda a: action.get(a, "—")))
@@ -299,6 +302,8 @@ def finding_sections(run_dir: str | Path, summary: pd.DataFrame | None = None
             t = _prepare(stem, t, run) if t is not None else None
             if t is not None and len(t):
                 table = (t, cols, caption("table", stem), p.stem)
+        if f.key == "change":  # the long chart of every rating only when no headline one
+            figs = figs[:1]
         out.append({"key": f.key, "title": f.title, "sentences": sentences,
                     "covered": covered, "figures": figs[:2], "table": table,
                     "method": f.method})

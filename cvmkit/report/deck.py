@@ -213,7 +213,7 @@ def build_deck(run_dir: str | Path, *, client_name: str | None = None,
     firsts = [g["sentence"].iloc[0] for _, g in covered.groupby("part", sort=False)]
     _textbox(s, Inches(0.5), Inches(1.25), Inches(9), Inches(4.2),
              [f"• {x}" for x in firsts] or ["None of the analyses ran for this study."],
-             size=14 if len(firsts) <= 5 else 12)
+             size=14 if len(firsts) <= 5 else 12 if len(firsts) <= 7 else 10)
     _notes(s, covered["sentence"].tolist())
 
     # the recommended actions

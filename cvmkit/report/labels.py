@@ -28,8 +28,11 @@ FIGURE_CAPTIONS = {
     "nms_demand": "Expected demand and revenue by price",
     "value_ratio": "Value for money by brand",
     "segment_needs": "What each needs-based segment values, against the rest of the customers",
-    "theme_sentiment": "Sentiment of the open-ended answers, by theme",
+    "theme_sentiment": "Share of those answering who are negative about each theme, with its "
+                       "95% interval",
     "performance_changes": "Change in each rating since the last wave, with its 95% interval",
+    "headline_changes": "Change in the brand's ratings since the last wave, and any other "
+                        "significant change, with 95% intervals",
     "management_map": "Management's view of importance and performance against the customers'",
 }
 
