@@ -58,7 +58,7 @@ def test_demo_report_has_the_four_sections_led_by_the_summary(run: Path) -> None
 def test_demo_tables_read_for_a_manager(run: Path) -> None:
     secs = {s["key"]: s for s in finding_sections(run)}
     seg, _, _, _ = secs["segments"]["table"]
-    assert seg["share"].sum() == pytest.approx(100, abs=0.5)
+    assert seg["share"].sum() == pytest.approx(100, abs=1.5)  # each rounded to a whole per cent
     assert seg["values_most"].str.len().gt(0).all()
     change, _, _, _ = secs["change"]["table"]
     assert len(change) >= 1 and not change["label"].str.contains("_").any()
