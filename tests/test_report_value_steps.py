@@ -119,3 +119,29 @@ def test_no_new_sentence_contradicts_the_action_frame(run: Path) -> None:
     for word in ("overkill", "priority", "improve", "concentrate", "saving"):
         assert word not in text.lower(), word
     assert not pd.isna(new).any()
+
+
+def test_unstable_segments_show_no_chart_or_table(tmp_path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    from cvmkit.io import write_figure, write_results, write_table
+
+    nb = "06_segments_and_change"
+    sentence = ("The customers' answers about what matters do not split them into stable "
+                "groups: one segment fits them best.")
+    write_results(tmp_path, nb, {"needs_segments_finding": sentence, "needs_segments_ari": 0.9})
+    write_table(tmp_path, nb, "segment_bic", pd.DataFrame(
+        {"k": [1, 2], "bic": [10.0, 12.0], "best": [True, False]}))
+    write_table(tmp_path, nb, "segment_sizes", pd.DataFrame(
+        {"segment": ["Segment 1", "Segment 2"], "n": [60, 40], "share": [0.6, 0.4]}))
+    fig, ax = plt.subplots()
+    write_figure(tmp_path, nb, "segment_needs", fig)
+    plt.close(fig)
+    sec = {s["key"]: s for s in finding_sections(tmp_path)}["segments"]
+    assert sec["covered"] and sec["sentences"] == [sentence]
+    assert sec["figures"] == [] and sec["table"] is None
+    # stable segments (BIC best above one, refits agreeing) are shown
+    write_table(tmp_path, nb, "segment_bic", pd.DataFrame(
+        {"k": [1, 2], "bic": [12.0, 10.0], "best": [False, True]}))
+    sec = {s["key"]: s for s in finding_sections(tmp_path)}["segments"]
+    assert len(sec["figures"]) == 1 and sec["table"] is not None

@@ -228,6 +228,24 @@ def _prepare_wave_and_view(stem: str, f: pd.DataFrame, run: Path) -> pd.DataFram
     return f
 
 
+def _segments_settled(run: Path) -> bool:
+    """Whether the needs-based segments are stable groups: the number of segments the BIC
+    preferred is above one and refits agree (the rule of
+    :func:`cvmkit.findings_value.segments_finding`)."""
+    from ..findings_value import MIN_STABILITY
+    from ..summary import find_results
+
+    p = _find(run, "tables", "06", "segment_bic", ".csv")
+    bic = read_table(p) if p is not None else None
+    if bic is not None and {"k", "best"} <= set(bic.columns):
+        best = bic.loc[bic["best"].astype(str).str.lower() == "true", "k"]
+        if len(best) and int(best.iloc[0]) == 1:
+            return False
+    results = find_results(run, "06")[1] or {}
+    ari = results.get("needs_segments_ari")
+    return not (isinstance(ari, (int, float)) and ari < MIN_STABILITY)
+
+
 def _prepare(stem: str, frame: pd.DataFrame, run: Path | None = None) -> pd.DataFrame:
     """Tidy a run's table for a manager: one row per thing, the headline rows only."""
     f = frame
@@ -304,6 +322,8 @@ def finding_sections(run_dir: str | Path, summary: pd.DataFrame | None = None
                 table = (t, cols, caption("table", stem), p.stem)
         if f.key == "change":  # the long chart of every rating only when no headline one
             figs = figs[:1]
+        if f.key == "segments" and covered and not _segments_settled(run):
+            figs, table = [], None  # the sentence says there are no stable groups to show
         out.append({"key": f.key, "title": f.title, "sentences": sentences,
                     "covered": covered, "figures": figs[:2], "table": table,
                     "method": f.method})
