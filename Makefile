@@ -1,13 +1,14 @@
 # cvmkit — set-up, the demo report, tests and benchmarks.
 #   make report   set up .venv (if needed) and run every notebook on the demo study into reports/
 #   make test     set up .venv (if needed) and run the test suite, notebooks included
-#   make lab      open JupyterLab on the notebooks
+#   make lab      open JupyterLab on working copies of the notebooks (reports/lab/notebooks)
 #   make bench    run the benchmarks in benchmarks/
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 STUDY ?= data/demo/study.yaml
+LAB := reports/lab
 
 export PATH := $(abspath $(BIN)):$(PATH)
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
@@ -29,8 +30,12 @@ report: setup
 test: setup
 	$(BIN)/python -m pytest -p no:cacheprovider --nbval-lax tests notebooks
 
+# The lab opens working copies (made once; delete $(LAB)/notebooks for fresh ones), so what
+# JupyterLab saves never reaches the committed notebooks; --allow-root when run as root.
 lab: setup
-	$(BIN)/jupyter lab notebooks
+	test -d $(LAB)/notebooks || $(BIN)/cvmkit notebooks $(LAB)/notebooks --run-dir $(LAB)/run
+	$(BIN)/jupyter lab --notebook-dir=$(LAB)/notebooks \
+	  $$(test "$$(id -u)" = 0 && echo --allow-root) $(LAB_ARGS)
 
 bench: setup
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'

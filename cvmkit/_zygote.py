@@ -56,6 +56,27 @@ def fork_supported() -> bool:
     return sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
+def die_with_parent(parent: int | None = None) -> None:
+    """Have the kernel killed as soon as its parent process ends (Linux only, else nothing).
+
+    The kernel also watches its parent from a thread, but a cell that never releases the
+    interpreter (a runaway regular expression, say) keeps that thread from ever noticing:
+    the signal comes from the operating system, whatever the kernel is doing.  ``parent`` is
+    the pid the caller expects as parent; if it has gone already, the process exits now.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - no prctl here
+        return
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
+
+
 class _Block:
     """An import hook that refuses the modules in :data:`_BLOCKED` (in the zygote only)."""
 
@@ -272,6 +293,7 @@ def _child(request: dict[str, Any], protocol: tuple[Any, Any]) -> None:  # pragm
     sys.stdin = sys.__stdin__ = open(0, closefd=False)
     sys.stdout = sys.__stdout__ = open(1, "w", closefd=False)
     os.setsid()
+    die_with_parent(parent)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     env = request.get("env")

@@ -3,7 +3,7 @@
 ::
 
     cvmkit run [STUDY.yaml ...] [--data FILE] [--out reports] [-p name=value ...] [--seed N]
-               [-j N]
+               [-j N | --cluster local | --scheduler ADDRESS] [--reuse]
     cvmkit new NAME [--title T] [--client C] [--demo-data]
     cvmkit validate STUDY.yaml [--data FILE]
     cvmkit simulate [--out data/demo] [--seed 2026] [-n 1200] [--shape NAME | --list-shapes]
@@ -13,18 +13,26 @@
     cvmkit teach exercises DIR [--force]
     cvmkit notebooks DIR [--force] [--study STUDY.yaml]
 
+Errors are one message naming the file, key, column or row at fault; ``cvmkit --debug …`` also
+shows the Python traceback.
+
 ``cvmkit run`` with several study files (or ``-j N``) runs them as a batch, ``N`` at a time in
 worker processes, shows the overall progress and ends with a summary table of each study's
-outcome, time and report; a failing study does not stop the others.
+outcome, time and report; a failing study does not stop the others.  ``--cluster local`` or
+``--scheduler ADDRESS`` runs each study as a task on a Dask cluster instead
+(:mod:`cvmkit.pipeline.cluster`); ``--reuse`` re-executes only the notebooks whose inputs
+changed since the latest complete run (:mod:`cvmkit.pipeline.reuse`).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import textwrap
+import traceback
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -89,10 +97,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raise CvmkitError("--data names one data file, so it goes with one study only")
     if args.jobs < 1:
         raise CvmkitError(f"-j {args.jobs}: expected a positive number of worker processes")
-    if len(studies) == 1:
+    if args.cluster and args.scheduler:
+        raise CvmkitError("--cluster and --scheduler: give one of them")
+    distributed = args.cluster or args.scheduler
+    if len(studies) == 1 and not distributed:
         try:
             result = run_study(studies[0], data_path=args.data, out=args.out, parameters=params,
-                               notebooks_dir=args.notebooks, seed=args.seed)
+                               notebooks_dir=args.notebooks, seed=args.seed, reuse=args.reuse)
         except CvmkitError as exc:
             if getattr(exc, "run_dir", None) is None:  # a failed run has said why already
                 print(f"error: {exc}", file=sys.stderr)
@@ -101,8 +112,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if result.report is not None:
             print(f"report: {result.report}")
         return 0
-    results = run_batch(studies, jobs=args.jobs, out=args.out, parameters=params,
-                        notebooks_dir=args.notebooks, seed=args.seed)
+    if distributed:
+        from .pipeline.cluster import run_on_cluster
+
+        results = run_on_cluster(studies, cluster=args.cluster, scheduler=args.scheduler,
+                                 data_path=args.data, out=args.out, parameters=params,
+                                 notebooks_dir=args.notebooks, seed=args.seed,
+                                 reuse=args.reuse)
+    else:
+        results = run_batch(studies, jobs=args.jobs, out=args.out, parameters=params,
+                            notebooks_dir=args.notebooks, seed=args.seed, reuse=args.reuse)
     print()
     print(format_batch_summary(results))
     failed = [r for r in results if r.status != "ok"]
@@ -183,7 +202,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         _print_hints(exc.problems, data_cols, args.study)
         print(f"fix the study file and run `cvmkit validate {args.study}` again",
               file=sys.stderr)
-        return 2
+        return 1
     n_brands = len(study.brands)
     print(f"{args.study}: the study file is valid ({len(study.attributes)} attributes, "
           f"{n_brands} brand{'s' if n_brands > 1 else ''})")
@@ -197,8 +216,19 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         print(f"error: survey data file '{data_path}' does not exist", file=sys.stderr)
         print(f"hint: copy the survey export to {data_path}, correct `data:` in {args.study}, "
               "or pass --data FILE", file=sys.stderr)
-        return 2
-    data = read_responses(data_path, study)
+        return 1
+    with warnings.catch_warnings(record=True) as read_notes:
+        warnings.simplefilter("always", CvmkitWarning)
+        try:
+            data = read_responses(data_path, study)
+        except CvmkitError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            print(f"fix the data file and run `cvmkit validate {args.study}` again",
+                  file=sys.stderr)
+            return 1
+    for w in read_notes:
+        if issubclass(w.category, CvmkitWarning):
+            print(f"note: {w.message}")
     problems = validate_study(study, data, source=str(data_path))
     if problems:
         print(f"{data_path}: {len(problems)} problem(s) with the data:", file=sys.stderr)
@@ -244,7 +274,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_notebooks(args: argparse.Namespace) -> int:
     from .resources import copy_notebooks, demo_study_path
 
-    copies = copy_notebooks(args.dir, force=args.force, study=args.study)
+    copies = copy_notebooks(args.dir, force=args.force, study=args.study, run_dir=args.run_dir)
     print(f"copied {len(copies)} notebooks into {Path(args.dir)}/")
     for p in copies:
         print(f"  {p.name}")
@@ -279,7 +309,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
                                 subsequent_indent="    "))
         return 0
     if args.scenario:
-        from .simulate.scenarios import write_scenario
+        from .teach import write_scenario
 
         if args.shape:
             raise CvmkitError("choose --shape or --scenario, not both")
@@ -329,6 +359,8 @@ def _cmd_teach(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``cvmkit`` command."""
     parser = argparse.ArgumentParser(prog="cvmkit", description="Customer value mapping kit.")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the Python traceback of an error (for reporting a bug)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run the notebook sequence on one or more studies")
@@ -343,6 +375,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=2026, help="random seed (default: 2026)")
     run.add_argument("-j", "--jobs", type=int, default=1,
                      help="studies to run at the same time, in worker processes (default: 1)")
+    run.add_argument("--reuse", action="store_true",
+                     help="start from the latest complete run of each study under --out: "
+                          "re-execute only the notebooks whose inputs changed, copy the rest")
+    run.add_argument("--cluster", choices=["local"],
+                     help="run each study as a task on a Dask cluster: 'local' starts one on "
+                          "this machine (needs the dask[distributed] package)")
+    run.add_argument("--scheduler", metavar="ADDRESS",
+                     help="run each study as a task on the existing Dask cluster whose "
+                          "scheduler listens at ADDRESS (e.g. tcp://10.0.0.5:8786); --out "
+                          "must be a folder every worker sees")
     run.set_defaults(func=_cmd_run)
 
     new = sub.add_parser("new", help="start a study folder: commented study.yaml + instructions")
@@ -400,6 +442,8 @@ def build_parser() -> argparse.ArgumentParser:
     nbs.add_argument("--force", action="store_true", help="overwrite notebooks already there")
     nbs.add_argument("--study", help="make the copies for this study file: its path as the "
                                      "default, the sections it cannot run left out")
+    nbs.add_argument("--run-dir", help="the folder the copies write their run into when opened "
+                                        "in JupyterLab (default: ../reports/lab beside them)")
     nbs.set_defaults(func=_cmd_notebooks)
     return parser
 
@@ -410,13 +454,47 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     _skip_iri_checks()
     args = build_parser().parse_args(argv)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _terminate_as_interrupt():
         warnings.simplefilter("default", CvmkitWarning)
         try:
             return int(args.func(args) or 0)
         except CvmkitError as exc:
+            if args.debug:
+                traceback.print_exc()
             print(f"error: {exc}", file=sys.stderr)
             return 2
+        except KeyboardInterrupt as exc:  # Ctrl-C: one line, no traceback
+            message = str(exc) or "interrupted"
+            print(f"cvmkit {args.command}: {message}", file=sys.stderr)
+            return 130
+        except SystemExit:
+            raise
+        except Exception as exc:  # a bug: one line, the traceback on request
+            if args.debug:
+                traceback.print_exc()
+            print(f"error: unexpected {type(exc).__name__}: {exc} (a bug in cvmkit; run again "
+                  "with --debug to see where, and report it)", file=sys.stderr)
+            return 1
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM as Ctrl-C while a command runs: a run stopped either way cleans up."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

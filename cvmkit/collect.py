@@ -24,8 +24,8 @@ from .privacy import mask_pii
 from .quality import DEFAULT_EXCLUDE
 from .study import Study
 
-__all__ = ["DEFAULT_EXCLUDE", "Collection", "collect", "finalize", "sample_profile",
-           "weight_respondents"]
+__all__ = ["DEFAULT_EXCLUDE", "THIN_SEGMENT", "Collection", "check_kept", "collect", "finalize",
+           "sample_profile", "weight_respondents"]
 
 
 
@@ -105,7 +105,7 @@ def collect(study: Study, data_path: str | Path | None = None, *,
     -------
     Collection
     """
-    from .io import load_study_data
+    from .io.readers import load_study_data
     from .quality import blank_out_of_range, exclusion_checks, flag_quality, quality_summary
     from .quality import exclude as drop_flagged
 
@@ -122,9 +122,7 @@ def collect(study: Study, data_path: str | Path | None = None, *,
     flags = flag_quality(data, study)
     summary = quality_summary(flags)
     kept, dropped = drop_flagged(data, flags, checks=exclude)
-    if kept.empty:
-        raise DataError(f"{path}: every respondent was excluded by the quality checks "
-                        f"({', '.join(exclude)})")
+    check_kept(kept, study, exclude, path)
     kept = blank_out_of_range(kept, study)
     weights, result = weight_respondents(kept, study)
     clean = finalize(kept, study, weights)
@@ -160,3 +158,55 @@ def sample_profile(data: pd.DataFrame, study: Study, by: str | None = None) -> p
     columns = ([by] if by is not None else []) + ["variable", "level", "n", "share",
                                                   "weighted_share"]
     return pd.DataFrame(rows, columns=columns)
+
+
+#: Fewest respondents of a segment level before a note says its comparisons are shaky.
+THIN_SEGMENT = 10
+
+
+def check_kept(kept: pd.DataFrame, study: Study, checks: tuple[str, ...] | list[str],
+               source: str | Path | None = None) -> None:
+    """Stop when the respondents kept after the exclusions cannot be analysed; note thin
+    segments.
+
+    Raises
+    ------
+    DataError
+        Every respondent excluded (naming the checks), or fewer respondents than the
+        attributes plus two (a driver regression needs one more respondent than coefficients).
+
+    Warns
+    -----
+    CvmkitWarning
+        A segment level with fewer than :data:`THIN_SEGMENT` respondents.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cvmkit.study import Study
+    >>> study = Study.from_dict({"title": "T", "brand": "B", "scales": {"r": {"min": 1, "max": 5}},
+    ...     "attributes": [{"id": "a", "performance": "q", "scale": "r"}],
+    ...     "outcomes": {"value": {"column": "v", "scale": "r"}}})
+    >>> check_kept(pd.DataFrame({"q": [1, 2, 3], "v": [2, 3, 4]}), study, ["duplicate"])
+    """
+    where = f"{source}: " if source is not None else ""
+    if kept.empty:
+        raise DataError(f"{where}every respondent was excluded by the quality checks "
+                        f"({', '.join(checks)})")
+    need = len(study.attributes) + 2
+    if len(kept) < need:
+        raise DataError(f"{where}{len(kept)} respondent(s) kept after the quality checks, "
+                        f"fewer than the {need} an analysis of {len(study.attributes)} "
+                        "attributes needs (one more than the attributes, plus one)")
+    for i, col in enumerate(study.segments):
+        if col not in kept.columns:
+            continue
+        counts = kept[col].value_counts()
+        thin = counts[counts < THIN_SEGMENT]
+        if len(thin) and len(counts) > 1:
+            listed = ", ".join(f"{str(k)[:40]!r} ({n} respondent{'s' if n > 1 else ''})"
+                               for k, n in thin.head(5).items())
+            warnings.warn(f"segments[{i}]: column '{col}' has level(s) with fewer than "
+                          f"{THIN_SEGMENT} respondents: {listed}; comparisons of such a segment "
+                          "are left out or very uncertain", CvmkitWarning, stacklevel=3)
+

@@ -31,21 +31,23 @@ Defaults come from the study's ``quality`` section (``speeder_fraction``,
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .errors import DataError
+from .errors import CvmkitWarning, DataError
 from .io.readers import out_of_range
-from .study import Study
+from .study import QUALITY_CHECKS, Study
 
 __all__ = ["CHECKS", "DEFAULT_EXCLUDE", "blank_out_of_range", "exclude", "exclusion_checks",
            "flag_quality", "quality_summary"]
 
-#: The checks of :func:`flag_quality`, in report order.
-CHECKS = ("duplicate", "out_of_range", "straightliner", "speeder", "high_missing")
+#: The checks of :func:`flag_quality`, in report order (the names a study file's
+#: ``quality.exclude`` may list).
+CHECKS = QUALITY_CHECKS
 
 _DEFAULTS = {"speeder_fraction": 1 / 3, "straightline_min_items": 5, "max_missing": 0.5}
 
@@ -195,6 +197,18 @@ def flag_quality(
         if dur_col not in frame.columns:
             raise DataError(f"quality.duration: column '{dur_col}' not in the data")
         dur = pd.to_numeric(frame[dur_col], errors="coerce").astype(float)
+        odd = dur.notna() & ~((dur > 0) & np.isfinite(dur))
+        if odd.any():
+            first = frame.index[np.flatnonzero(odd.to_numpy())[0]]
+            ok = int(((dur > 0) & np.isfinite(dur)).sum())
+            warnings.warn(
+                f"quality.duration: column '{dur_col}' has {int(odd.sum())} duration(s) that "
+                f"are zero, negative or infinite (first at row {first}: "
+                f"{float(dur[first]):g}); they are never counted as speeders"
+                + ("" if ok else ", and with no positive duration the speeder check finds "
+                                 "nobody"),
+                CvmkitWarning, stacklevel=2)
+        dur = dur.where(np.isfinite(dur))
         med = float(dur[dur > 0].median()) if (dur > 0).any() else np.nan
         out["duration"] = dur.to_numpy()
         out["duration_ratio"] = (dur / med).to_numpy() if med > 0 else np.nan

@@ -30,6 +30,8 @@ _PACKAGE = Path(__file__).resolve().parent
 _STUDY_PATH_RE = re.compile(
     r"""^(?P<lhs>\s*study_path\s*=\s*)(?P<q>["'])(?P<value>[^"'\n]*)(?P=q)(?P<rest>.*)$""",
     re.M)
+_RUN_DIR_RE = re.compile(
+    r"""^(?P<lhs>\s*run_dir\s*=\s*)(?P<q>["'])(?P<value>[^"'\n]*)(?P=q)(?P<rest>.*)$""", re.M)
 
 
 def _first_folder(relative: str) -> Path:
@@ -159,7 +161,8 @@ def _is_parameters_cell(cell: dict[str, Any]) -> bool:
 
 
 def copy_notebooks(dest: str | Path, *, force: bool = False,
-                   study: str | Path | None = None) -> list[Path]:
+                   study: str | Path | None = None,
+                   run_dir: str | Path | None = None) -> list[Path]:
     """Copy the bundled notebooks into ``dest``, to be changed and run with ``--notebooks``.
 
     In each copy, the ``parameters`` cell's default ``study_path`` (relative to the bundled
@@ -177,6 +180,9 @@ def copy_notebooks(dest: str | Path, *, force: bool = False,
         Overwrite notebooks of the same name already in ``dest``.
     study : str or Path, optional
         A study file the copies are made for.
+    run_dir : str or Path, optional
+        The folder the copies write their run into when opened in JupyterLab (their default
+        ``run_dir``, made absolute); default: the bundled notebooks' own default.
 
     Returns
     -------
@@ -219,6 +225,7 @@ def copy_notebooks(dest: str | Path, *, force: bool = False,
         from .study import load_study
 
         caps = load_study(study).capabilities()
+    run_value = json.dumps(str(Path(run_dir).resolve())) if run_dir is not None else None
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for src, target in zip(sources, targets):
@@ -236,6 +243,9 @@ def copy_notebooks(dest: str | Path, *, force: bool = False,
                     text = "".join(text) if isinstance(text, list) else text
                     new = _point_study_path_at(text, source_dir,
                                                Path(study) if study is not None else None)
+                    if run_value is not None:
+                        new = _RUN_DIR_RE.sub(
+                            lambda m: f"{m['lhs']}{run_value}{m['rest']}", new)
                     cell["source"] = (new.splitlines(keepends=True)
                                       if isinstance(cell["source"], list) else new)
             target.write_text(json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False)

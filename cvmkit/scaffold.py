@@ -163,7 +163,7 @@ touchpoints:
 
 # --- Open-ended answers (optional) -----------------------------------------------------
 verbatims: [why_score]          # free-text columns
-codeframe:                      # themes, each found by regular expressions
+codeframe:                      # themes, found by regular expressions (no look-around)
   - {{id: taste, label: Taste of the coffee, quadrant: thinks, patterns: ['\\btast', 'flavou?r']}}
   - {{id: waiting, label: Waiting and speed, quadrant: does, patterns: ['\\bqueue', '\\bwait']}}
   - {{id: price, label: Price and value, quadrant: says, patterns: [expensive, '\\bprices?\\b']}}

@@ -123,7 +123,7 @@ def prune_notebook(nb: Any, capabilities: Mapping[str, Capability], where: str =
 
 def write_capabilities(run_dir: str | Path, capabilities: Mapping[str, Capability]) -> Path:
     """Write ``capabilities.json`` into a run directory (notebook 01's hand-over)."""
-    from .io.artifacts import atomic_write_text
+    from ._atomic import atomic_write_text
 
     payload = {n: {"label": c.label, "available": c.available, "reason": c.reason}
                for n, c in capabilities.items()}

@@ -43,10 +43,15 @@ from scipy import stats
 from .errors import AnalysisError, DataError
 from .metrics import _holm, _resolve_weights, _weighted_stats
 
-__all__ = ["METHODS", "add_segment", "needs_segments", "segment_bic", "segment_profiles",
-           "segment_sizes", "segment_stability"]
+__all__ = ["METHODS", "SEGMENT_SUBSAMPLE", "add_segment", "needs_segments", "segment_bic",
+           "segment_profiles", "segment_sizes", "segment_stability"]
 
 METHODS = ("lca", "gmm", "kmeans")
+#: Above this many respondents the models are fitted to a seeded random subsample of this many
+#: (every respondent is still classified by the fitted model): the fits cost time in proportion
+#: to the respondents, and this many pin the segments down.
+SEGMENT_SUBSAMPLE = 3_000
+_SUBSAMPLE_KEY = 0x5EED  # the subsample's own stream of the seed
 #: The variance of a value rounded to whole points (Sheppard's correction).
 _ROUNDING_VAR = 1 / 12
 
@@ -163,9 +168,29 @@ def _prepare(data, columns, method, weights, what):
     return x, _design(x[rows], method), w_all, rows
 
 
+def _fitting_rows(n: int, subsample: int | None, seed: Any, what: str) -> np.ndarray:
+    """Positions (sorted) of the respondents a model is fitted to: all, or a seeded subsample."""
+    from .drivers.models import subsample_rows
+
+    # A stream of its own, derived from the seed without spawning from (and so changing) it.
+    if isinstance(seed, np.random.SeedSequence):
+        stream = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, _SUBSAMPLE_KEY))
+    else:
+        stream = np.random.SeedSequence(seed, spawn_key=(_SUBSAMPLE_KEY,))
+    rows = subsample_rows(n, subsample, stream, what)
+    return np.arange(n) if rows is None else np.sort(rows)
+
+
+def _unseen_as_missing(z: np.ndarray, fitted: np.ndarray) -> np.ndarray:
+    """Answer categories the (subsample) fit never saw, as missing, for classifying everyone."""
+    top = np.nanmax(fitted, axis=0)
+    return np.where(z > top, np.nan, z)
+
+
 def segment_bic(data: pd.DataFrame, columns: Sequence[str], *, k_range: Sequence[int] = range(1, 7),
                 method: str = "lca", weights: Any = None, seed: int | None = 0,
-                n_init: int = 3, tol: float = 1e-6) -> pd.DataFrame:
+                n_init: int = 3, tol: float = 1e-6,
+                subsample: int | None = SEGMENT_SUBSAMPLE) -> pd.DataFrame:
     """BIC of a fit for each number of segments — the curve that chooses ``k``.
 
     Parameters are those of :func:`needs_segments`, with ``k_range`` the numbers of segments
@@ -175,7 +200,8 @@ def segment_bic(data: pd.DataFrame, columns: Sequence[str], *, k_range: Sequence
     -------
     DataFrame
         ``k``, ``loglik``, ``n_parameters``, ``bic``, ``best`` (True at the lowest BIC),
-        ``method``, ``n``.
+        ``method``, ``n`` (respondents the models were fitted to: a subsample of
+        ``n_answered`` when there are more than ``subsample``), ``n_answered``.
 
     Examples
     --------
@@ -189,7 +215,9 @@ def segment_bic(data: pd.DataFrame, columns: Sequence[str], *, k_range: Sequence
     """
     what = "segment BIC"
     _, z, w_all, rows = _prepare(data, columns, method, weights, what)
-    w = w_all[rows]
+    n_answered = len(z)
+    fit_rows = _fitting_rows(n_answered, subsample, seed, what)
+    z, w = z[fit_rows], w_all[rows][fit_rows]
     out = []
     for k in k_range:
         if int(k) < 1 or int(k) >= len(z):
@@ -197,7 +225,7 @@ def segment_bic(data: pd.DataFrame, columns: Sequence[str], *, k_range: Sequence
                                 f"respondents ({len(z)})")
         f = _fit(z, w, int(k), method, seed, n_init, tol)
         out.append({"k": int(k), "loglik": f.loglik, "n_parameters": f.n_par, "bic": f.bic,
-                    "method": method, "n": int(len(z))})
+                    "method": method, "n": int(len(z)), "n_answered": n_answered})
     t = pd.DataFrame(out)
     t.insert(4, "best", t["bic"] == t["bic"].min())
     return t
@@ -214,7 +242,8 @@ def _ordered_labels(lab: np.ndarray, w: np.ndarray, k: int) -> np.ndarray:
 
 def needs_segments(data: pd.DataFrame, columns: Sequence[str], *, k: int, method: str = "lca",
                    weights: Any = None, seed: int | None = 0, n_init: int = 3,
-                   prefix: str = "Segment", tol: float = 1e-6) -> pd.DataFrame:
+                   prefix: str = "Segment", tol: float = 1e-6,
+                   subsample: int | None = SEGMENT_SUBSAMPLE) -> pd.DataFrame:
     """Each respondent's needs-based segment.
 
     Parameters
@@ -235,6 +264,11 @@ def needs_segments(data: pd.DataFrame, columns: Sequence[str], *, k: int, method
     tol : float
         Convergence tolerance of the fit (for the latent class model, on the mean
         log-likelihood per respondent).
+    subsample : int, optional
+        With more respondents than this (:data:`SEGMENT_SUBSAMPLE` by default; None: never),
+        the model is fitted to a random subsample of this many drawn from ``seed`` (the same
+        rows :func:`segment_bic` and :func:`segment_stability` use), and then classifies every
+        respondent; an answer category the subsample never gave counts as missing.
 
     Returns
     -------
@@ -248,7 +282,10 @@ def needs_segments(data: pd.DataFrame, columns: Sequence[str], *, k: int, method
         raise AnalysisError(f"{what}: k must be at least 1, got {k}")
     _, z, w_all, rows = _prepare(data, columns, method, weights, what)
     w = w_all[rows]
-    f = _fit(z, w, int(k), method, seed, n_init, tol)
+    fit_rows = _fitting_rows(len(z), subsample, seed, what)
+    f = _fit(z[fit_rows], w[fit_rows], int(k), method, seed, n_init, tol)
+    if len(fit_rows) < len(z) and method == "lca":
+        z = _unseen_as_missing(z, z[fit_rows])
     prob = f.proba(z)
     lab = _ordered_labels(np.argmax(prob, axis=1), w, int(k))
     names = [f"{prefix} {i + 1}" for i in range(int(k))]
@@ -268,12 +305,15 @@ def needs_segments(data: pd.DataFrame, columns: Sequence[str], *, k: int, method
 
 def segment_stability(data: pd.DataFrame, columns: Sequence[str], *, k: int | Sequence[int],
                       method: str = "lca", weights: Any = None, n_boot: int = 20,
-                      seed: int | None = 0, n_init: int = 1, ci: float = 0.95) -> pd.DataFrame:
+                      seed: int | None = 0, n_init: int = 1, ci: float = 0.95,
+                      subsample: int | None = SEGMENT_SUBSAMPLE) -> pd.DataFrame:
     """Bootstrap stability of the partition: adjusted Rand index between refits.
 
     The model is fitted to the full sample and refitted to ``n_boot`` resamples of the
     respondents; each refit classifies every respondent, and its agreement with the full fit is
-    the adjusted Rand index (1 = the same partition, about 0 = no more than chance).
+    the adjusted Rand index (1 = the same partition, about 0 = no more than chance).  With more
+    respondents than ``subsample``, "the full sample" is the seeded subsample the other
+    functions fit to (see :func:`needs_segments`).
 
     Returns
     -------
@@ -287,7 +327,8 @@ def segment_stability(data: pd.DataFrame, columns: Sequence[str], *, k: int | Se
     if n_boot < 2:
         raise AnalysisError(f"{what}: n_boot must be at least 2, got {n_boot}")
     _, z, w_all, rows = _prepare(data, columns, method, weights, what)
-    w = w_all[rows]
+    fit_rows = _fitting_rows(len(z), subsample, seed, what)
+    z, w = z[fit_rows], w_all[rows][fit_rows]
     ks = [int(k)] if np.isscalar(k) else [int(v) for v in k]
     alpha = (1 - ci) / 2
     out = []
@@ -355,6 +396,39 @@ def segment_sizes(data: pd.DataFrame, segment: str, *, weights: Any = None,
     return pd.DataFrame(rows)
 
 
+def _inside_and_rest(y: np.ndarray, w: np.ndarray, seg_code: np.ndarray, k: int, ddof: int
+                     ) -> tuple[list[tuple[float, float, int]], list[tuple[float, float, int]]]:
+    """Weighted mean, standard error and n of ``y`` in each segment and in the rest of the
+    segmented rows — the statistics of :func:`cvmkit.metrics._weighted_stats` (Kish's effective
+    n), from per-segment sums in one pass."""
+    ok = np.isfinite(y) & (w > 0) & (seg_code >= 0)
+    c, yv, wv = seg_code[ok], y[ok], w[ok]
+    centre = float(np.dot(wv, yv) / wv.sum()) if wv.size else 0.0  # for a stable variance
+    dev = yv - centre
+    sums = np.vstack([np.bincount(c, minlength=k).astype(float),
+                      np.bincount(c, weights=wv, minlength=k),
+                      np.bincount(c, weights=wv * wv, minlength=k),
+                      np.bincount(c, weights=wv * dev, minlength=k),
+                      np.bincount(c, weights=wv * dev * dev, minlength=k)])
+    total = sums.sum(axis=1, keepdims=True)
+
+    def stats_of(n, sw, sw2, s1, s2) -> tuple[float, float, int]:
+        if n == 0:
+            return np.nan, np.nan, 0
+        mean_dev = s1 / sw
+        if n - ddof <= 0:
+            return centre + mean_dev, np.nan, int(n)
+        n_eff = sw * sw / sw2
+        var = max(s2 / sw - mean_dev * mean_dev, 0.0)  # weighted population variance
+        if ddof:
+            var *= n_eff / (n_eff - 1) if n_eff > 1 else np.nan
+        return centre + mean_dev, float(np.sqrt(var / n_eff)), int(n)
+
+    inside = [stats_of(*sums[:, i]) for i in range(k)]
+    rest = [stats_of(*(total[:, 0] - sums[:, i])) for i in range(k)]
+    return inside, rest
+
+
 def segment_profiles(data: pd.DataFrame, segment: str, columns: Sequence[str], *,
                      weights: Any = None, ci: float = 0.95,
                      labels: dict[str, str] | None = None) -> pd.DataFrame:
@@ -390,21 +464,25 @@ def segment_profiles(data: pd.DataFrame, segment: str, columns: Sequence[str], *
     s = data[segment]
     levels = list(s.cat.categories) if isinstance(s.dtype, pd.CategoricalDtype) else sorted(
         s.dropna().unique().tolist(), key=str)
-    has = s.notna().to_numpy()
+    # Segment of each row as a code (-1: none), so each column costs one pass over the rows.
+    seg_code = pd.Categorical(s, categories=levels).codes.astype(np.int64)
     labels = labels or {}
     rows = []
     for col in columns:
         v = data[col]
         numeric = pd.api.types.is_numeric_dtype(v) and not pd.api.types.is_bool_dtype(v)
-        series = ([(None, v.to_numpy(float), "mean")] if numeric else
-                  [(lev, np.where(v.notna(), (v == lev).to_numpy(float), np.nan), "share")
-                   for lev in sorted(v.dropna().unique().tolist(), key=str)])
+        if numeric:
+            series = [(None, v.to_numpy(float), "mean")]
+        else:
+            codes, found = pd.factorize(v)
+            order = sorted(range(len(found)), key=lambda i: str(found[i]))
+            series = [(found[i], np.where(codes >= 0, (codes == i).astype(float), np.nan),
+                       "share") for i in order]
         for lev_v, y, kind in series:
-            for seg in levels:
-                inside = (s == seg).to_numpy()
-                ya, yb = np.where(inside, y, np.nan), np.where(has & ~inside, y, np.nan)
-                ma, sa, na, _ = _weighted_stats(ya, w, "kish", 1 if kind == "mean" else 0)
-                mb, sb, _, _ = _weighted_stats(yb, w, "kish", 1 if kind == "mean" else 0)
+            stats_in, stats_rest = _inside_and_rest(y, w, seg_code, len(levels),
+                                                    1 if kind == "mean" else 0)
+            for i, seg in enumerate(levels):
+                (ma, sa, na), (mb, sb, _) = stats_in[i], stats_rest[i]
                 d = ma - mb
                 se = float(np.hypot(sa, sb))
                 p = float(2 * stats.norm.sf(abs(d) / se)) if se > 0 else np.nan

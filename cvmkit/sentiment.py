@@ -172,10 +172,11 @@ def theme_sentiment(data: pd.DataFrame, column: str,
     scored = score_sentiment(data[column], names=names)
     answered = scored["compound"].notna().to_numpy()
     an = _analyzer()
-    per = {t.id: np.full(len(data), np.nan) for t in themes}
-    for i, txt in enumerate(scored["text"].to_numpy()):
-        if not answered[i]:
-            continue
+    # Each distinct answer is read once (short answers repeat a lot; cost grows with the
+    # distinct texts, not with the respondents).
+    codes, texts = pd.factorize(scored["text"].where(answered))
+    distinct = {t.id: np.full(len(texts), np.nan) for t in themes}
+    for j, txt in enumerate(texts):
         sums: dict[str, list[float]] = {}
         for sent in _SENTENCE.split(txt):
             if not sent.strip():
@@ -186,7 +187,11 @@ def theme_sentiment(data: pd.DataFrame, column: str,
                 for h in hit:
                     sums.setdefault(h, []).append(c)
         for h, cs in sums.items():
-            per[h][i] = float(np.mean(cs))
+            distinct[h][j] = float(np.mean(cs))
+    per = {}
+    for t in themes:
+        per[t.id] = np.full(len(data), np.nan)
+        per[t.id][codes >= 0] = distinct[t.id][codes[codes >= 0]]
     rows = []
     for t in themes:
         c = per[t.id]

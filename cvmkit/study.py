@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import yaml
 
+from ._patterns import PatternError, compile_pattern
 from .errors import StudySpecError
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = [
     "COMPONENTS",
     "KANO_ANSWERS",
+    "QUALITY_CHECKS",
     "Attribute",
     "Brand",
     "KanoPair",
@@ -51,6 +53,10 @@ COMPONENTS = ("quality", "price", "convenience", "service", "experience")
 
 #: The five answers of a Kano question, in the order of the Kano evaluation table.
 KANO_ANSWERS = ("like", "must_be", "neutral", "live_with", "dislike")
+
+#: The data-quality checks a study may exclude respondents by (``quality.exclude``), in report
+#: order (:func:`cvmkit.quality.flag_quality` runs them).
+QUALITY_CHECKS = ("duplicate", "out_of_range", "straightliner", "speeder", "high_missing")
 
 _DEFAULT_KANO_CODES = {"like": 1, "must_be": 2, "neutral": 3, "live_with": 4, "dislike": 5}
 
@@ -428,6 +434,8 @@ _KNOWN_KEYS = {f.name for f in fields(Study)} | {"slug", "kano"}
 _SCALE_BOUND = 1e9
 #: Longest title, label or name a study may give (a report prints them whole).
 _TEXT_BOUND = 500
+#: Most items a list or mapping of a study may hold (attributes, brands, themes, labels …).
+_LIST_BOUND = 1_000
 #: Largest study file read (a study file is a few kilobytes; more is a mistake or an attack).
 _FILE_BOUND = 1_000_000
 #: What a slug may hold: it names a folder under the reports folder.
@@ -447,6 +455,66 @@ def _long_texts(value: Any, key: str = "") -> Iterator[tuple[str, str]]:
     elif isinstance(value, list):
         for i, v in enumerate(value):
             yield from _long_texts(v, f"{key}[{i}]")
+
+
+def _long_lists(value: Any, key: str = "") -> Iterator[tuple[str, int]]:
+    """``(key path, length)`` of every list in a parsed study longer than the bound."""
+    if isinstance(value, list):
+        if len(value) > _LIST_BOUND:
+            yield key or "(top level)", len(value)
+            return
+        for i, v in enumerate(value):
+            yield from _long_lists(v, f"{key}[{i}]")
+    elif isinstance(value, Mapping):
+        if len(value) > _LIST_BOUND:
+            yield key or "(top level)", len(value)
+            return
+        for k, v in value.items():
+            yield from _long_lists(v, f"{key}.{k}" if key else str(k)[:60])
+
+
+_TEXT = (str, int, float)
+#: The type each top-level key must have (a scalar may stand for a one-item list).
+_TOP_TYPES: dict[str, tuple[type, ...]] = {
+    "title": _TEXT, "client": _TEXT, "slug": _TEXT, "respondent_id": _TEXT, "wave": (str,),
+    "data": (str,), "weight_column": (str,), "brand": (str, Mapping),
+    "competitors": (list,), "attributes": (list,), "scales": (Mapping,),
+    "outcomes": (Mapping,), "price": (Mapping,), "touchpoints": (list,),
+    "codeframe": (list,), "weights": (Mapping, str), "quality": (Mapping,), "kano": (Mapping,),
+    "transactions": (Mapping,), "extra": (Mapping,), "segments": (list, str),
+    "stages": (list, str), "verbatims": (list, str), "pii": (list, str), "reverse": (list, str),
+    "numbered_rows": (bool,), "bound": (bool,),
+}
+_TYPE_NAMES = {str: "text", int: "a number", float: "a number", Mapping: "a mapping",
+               list: "a list", bool: "true or false"}
+
+
+def _text_fields(item: Mapping[str, Any], names: Iterable[str], key: str,
+                 problems: _Problems) -> bool:
+    """Whether each of ``names`` present in ``item`` is text (or a number); each that is not
+    is named as a problem."""
+    ok = True
+    for name in names:
+        v = item.get(name)
+        if v is not None and (not isinstance(v, _TEXT) or isinstance(v, bool)):
+            problems.add(f"{key}.{name}", f"expected text, got {v!r}"[:200])
+            ok = False
+    return ok
+
+
+def _well_typed(raw: Mapping[str, Any], problems: _Problems) -> dict[str, Any]:
+    """``raw`` without the top-level values of the wrong type, each named as a problem (so
+    that the rest of the checks meet only the types they expect)."""
+    out = {}
+    for k, v in raw.items():
+        want = _TOP_TYPES.get(k)
+        if v is None or want is None or (isinstance(v, want) and not (
+                isinstance(v, bool) and bool not in want)):
+            out[k] = v
+            continue
+        names = " or ".join(dict.fromkeys(_TYPE_NAMES[t] for t in want))
+        problems.add(str(k), f"expected {names}, got {v!r}"[:200])
+    return out
 
 
 def _templates(raw: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
@@ -508,13 +576,11 @@ def _quality(value: Any, problems: _Problems) -> dict[str, Any]:
     if "duration" in q and not isinstance(q["duration"], str):
         problems.add("quality.duration", f"expected a column name, got {q['duration']!r}")
     if "exclude" in q:
-        from .quality import CHECKS  # (quality imports this module)
-
         ex = q["exclude"]
         ex = [ex] if isinstance(ex, str) else ex
-        if not isinstance(ex, list) or any(c not in CHECKS for c in ex):
+        if not isinstance(ex, list) or any(c not in QUALITY_CHECKS for c in ex):
             problems.add("quality.exclude", f"expected a list of checks among "
-                                            f"{', '.join(CHECKS)}, got {q['exclude']!r}")
+                                            f"{', '.join(QUALITY_CHECKS)}, got {q['exclude']!r}")
         else:
             q["exclude"] = list(ex)
     return q
@@ -596,6 +662,9 @@ def _parse(raw: Mapping[str, Any], root: str, source: str | None) -> Study:
     for k in raw:
         if k not in _KNOWN_KEYS:
             problems.add(str(k)[:60], "unknown key (a typo?)")
+    raw = _well_typed(raw, problems)
+    for key, items in _long_lists(raw):
+        problems.add(key, f"{items:,} items, more than the {_LIST_BOUND:,} a list may hold")
     for key, text in _long_texts(raw):
         problems.add(key, f"{len(text):,} characters, more than the {_TEXT_BOUND} a title, label "
                           "or name may have")
@@ -605,7 +674,7 @@ def _parse(raw: Mapping[str, Any], root: str, source: str | None) -> Study:
             problems.add(key, f"'{template[:80]}': the only placeholder a column name may hold "
                               "is {brand}")
     for k in ("title", "brand", "attributes", "scales"):
-        if k not in raw or raw[k] in (None, "", []):
+        if k not in raw or raw[k] in (None, "", [], {}):
             problems.add(k, "required")
 
     title = str(raw.get("title", ""))
@@ -643,6 +712,9 @@ def _parse(raw: Mapping[str, Any], root: str, source: str | None) -> Study:
         key = f"attributes[{i}]"
         if not isinstance(a, Mapping):
             problems.add(key, f"expected a mapping, got {a!r}")
+            continue
+        if not _text_fields(a, ("id", "label", "component", "performance", "importance",
+                                "scale", "importance_scale"), key, problems):
             continue
         for req in ("id", "performance"):
             if not a.get(req):
@@ -700,6 +772,9 @@ def _parse(raw: Mapping[str, Any], root: str, source: str | None) -> Study:
         if not isinstance(t, Mapping) or not t.get("id") or not t.get("satisfaction"):
             problems.add(key, "expected {id, label, stage, satisfaction}")
             continue
+        if not _text_fields(t, ("id", "label", "stage", "satisfaction", "importance", "scale"),
+                            key, problems):
+            continue
         stage = str(t.get("stage", ""))
         if stages and stage not in stages:
             problems.add(f"{key}.stage", f"'{stage}' is not one of the stages {list(stages)}")
@@ -718,14 +793,19 @@ def _parse(raw: Mapping[str, Any], root: str, source: str | None) -> Study:
         if not isinstance(th, Mapping) or not th.get("id"):
             problems.add(key, "expected {id, label, patterns}")
             continue
+        if not _text_fields(th, ("id", "label", "quadrant"), key, problems):
+            continue
         pats = th.get("patterns") or th.get("keywords") or []
         if isinstance(pats, str):
             pats = [pats]
+        if not isinstance(pats, list):
+            problems.add(f"{key}.patterns", f"expected a list of patterns, got {pats!r}"[:200])
+            pats = []
         for j, p in enumerate(pats):
             try:
-                re.compile(p)
-            except (re.error, TypeError) as exc:
-                problems.add(f"{key}.patterns[{j}]", f"pattern {p!r} does not compile ({exc})")
+                compile_pattern(p)
+            except PatternError as exc:
+                problems.add(f"{key}.patterns[{j}]", f"pattern {str(p)[:80]!r}: {exc}")
         quadrant = th.get("quadrant")
         if quadrant is not None and quadrant not in ("says", "thinks", "does", "feels"):
             problems.add(f"{key}.quadrant", f"'{quadrant}' is not one of says, thinks, does, feels")
@@ -738,6 +818,11 @@ def _parse(raw: Mapping[str, Any], root: str, source: str | None) -> Study:
     if not isinstance(weights, Mapping):
         problems.add("weights", "expected {column: name} or {targets: {column: {level: share}}}")
         weights = {}
+    weights = dict(weights)
+    for name, want in (("column", str), ("targets", Mapping)):
+        if weights.get(name) is not None and not isinstance(weights[name], want):
+            problems.add(f"weights.{name}", f"expected {_TYPE_NAMES[want]}, got "
+                                            f"{weights.pop(name)!r}"[:200])
     for col, target in (weights.get("targets") or {}).items():
         if not isinstance(target, Mapping) or not target:
             problems.add(f"weights.targets.{col}", "expected a mapping of level to share")
@@ -765,6 +850,17 @@ def _parse(raw: Mapping[str, Any], root: str, source: str | None) -> Study:
                 problems.add("kano.codes", "two answers share a code")
 
     price = dict(raw.get("price") or {})
+    for name in ("perceived", "scale", "currency"):
+        if price.get(name) is not None and not isinstance(price[name], str):
+            problems.add(f"price.{name}", f"expected text, got {price.pop(name)!r}"[:200])
+    if price.get("perceived"):
+        need_scale(str(price.get("scale", "performance")), "price.scale")
+    for group in ("van_westendorp", "purchase_likelihood"):
+        cols = price.get(group)
+        if cols is not None and (not isinstance(cols, Mapping)
+                                 or not all(isinstance(c, str) for c in cols.values())):
+            problems.add(f"price.{group}", f"expected a mapping of question to column, got "
+                                           f"{price.pop(group)!r}"[:200])
     vw = price.get("van_westendorp")
     if vw is not None and (not isinstance(vw, Mapping) or set(vw) != {
             "too_cheap", "cheap", "expensive", "too_expensive"}):
@@ -772,9 +868,19 @@ def _parse(raw: Mapping[str, Any], root: str, source: str | None) -> Study:
                      "expected columns for too_cheap, cheap, expensive and too_expensive")
     gg = price.get("gabor_granger")
     if gg is not None and (not isinstance(gg, Mapping)
-                           or len(gg.get("prices", [])) != len(gg.get("columns", []))
-                           or not gg.get("prices")):
+                           or not isinstance(gg.get("prices"), list)
+                           or not isinstance(gg.get("columns"), list)
+                           or len(gg["prices"]) != len(gg["columns"])
+                           or not gg["prices"]):
         problems.add("price.gabor_granger", "expected equally long lists prices and columns")
+    elif gg is not None:
+        if not all(isinstance(c, str) for c in gg["columns"]):
+            problems.add("price.gabor_granger.columns", "expected a list of column names")
+        for j, v in enumerate(gg["prices"]):
+            if not _is_number(v) or v < 0:
+                problems.add(f"price.gabor_granger.prices[{j}]",
+                             f"expected a price (a number, not negative), got {v!r}"[:200])
+                break
 
     quality = _quality(raw.get("quality"), problems)
     segments = _as_str_list(raw.get("segments"), "segments", problems)
@@ -813,16 +919,44 @@ def _parse(raw: Mapping[str, Any], root: str, source: str | None) -> Study:
     )
 
 
+#: Deepest nesting of lists and mappings in a study file (the spec itself needs five).
+_DEPTH_BOUND = 30
+
+
 class _StudyLoader(yaml.SafeLoader):
-    """YAML's safe loader without anchors and aliases: a study file needs none, and aliases
-    nested in aliases expand to billions of items (a "billion laughs")."""
+    """YAML's safe loader without anchors and aliases (a study file needs none, and aliases
+    nested in aliases expand to billions of items, a "billion laughs"), with a bound on nesting
+    and no key given twice in one mapping (YAML would keep the last silently)."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
         if self.check_event(yaml.events.AliasEvent):
-            event = self.peek_event()
             raise yaml.YAMLError(f"line {event.start_mark.line + 1}: aliases (*{event.anchor}) "
                                  "are not supported in a study file; write the value out")
-        return super().compose_node(parent, index)
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > _DEPTH_BOUND:
+                raise yaml.YAMLError(f"line {event.start_mark.line + 1}: lists and mappings "
+                                     f"nested more than {_DEPTH_BOUND} deep")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.setdefault(key, key_node.start_mark.line + 1)
+            except TypeError:  # a list or mapping as a key
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a key must be a plain name, not a list or mapping",
+                    key_node.start_mark) from None
+            if first != key_node.start_mark.line + 1:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key '{str(key)[:60]}' is given twice (first on line {first}); "
+                                "YAML would keep only the last one", key_node.start_mark)
+        return super().construct_mapping(node, deep=deep)
 
 
 def load_study(path: str | Path) -> Study:
@@ -869,6 +1003,8 @@ def load_study(path: str | Path) -> Study:
         raise StudySpecError(["(file): a binary file, not a YAML study file"], str(p))
     try:
         raw = yaml.load(text, Loader=_StudyLoader)  # noqa: S506 - a SafeLoader without aliases
+    except RecursionError:
+        raise StudySpecError([f"(yaml): nested more than {_DEPTH_BOUND} deep"], str(p)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""

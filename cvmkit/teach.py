@@ -39,7 +39,8 @@ import pandas as pd
 from .errors import CvmkitError, CvmkitWarning
 
 __all__ = ["CHECK_MIME", "QUESTIONS", "CheckResult", "Question", "answer_key", "check",
-           "dataset", "exercises_dir", "expected_answers", "grade", "questions"]
+           "dataset", "exercises_dir", "expected_answers", "grade", "questions",
+           "write_scenario"]
 
 #: The MIME type of the record :func:`check` leaves in a notebook's output (read by :func:`grade`).
 CHECK_MIME = "application/vnd.cvmkit.check+json"
@@ -329,6 +330,39 @@ def expected_answers(scenario: str, data: pd.DataFrame, spec: Mapping[str, Any],
             for q in questions(scenario)}
 
 
+def write_scenario(out_dir: str | Path, name: str, seed: int = 1,
+                   n: int | None = None) -> dict[str, Path]:
+    """Write a teaching scenario into ``out_dir``: ``study.yaml``, ``responses.csv`` and
+    ``truth.json`` (with every exercise question's expected answer for this data).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> paths = write_scenario(tempfile.mkdtemp(), "hidden_driver", seed=7, n=100)
+    >>> sorted(paths)
+    ['responses', 'study', 'truth']
+    """
+    import yaml
+
+    from .io.artifacts import atomic_write_text
+    from .simulate.scenarios import simulate_scenario
+
+    data, spec, truth = simulate_scenario(name, seed=seed, n=n)
+    truth["expected"] = expected_answers(name, data, spec, truth)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"study": out / "study.yaml", "responses": out / "responses.csv",
+             "truth": out / "truth.json"}
+    atomic_write_text(paths["responses"], data.to_csv(index=False, lineterminator="\n",
+                                                      float_format="%.10g"))
+    header = (f"# A teaching scenario, written by `cvmkit simulate --scenario {name} --seed "
+              f"{seed}`; what it plants is in truth.json.\n")
+    atomic_write_text(paths["study"], header + yaml.safe_dump(
+        spec, sort_keys=False, allow_unicode=True, width=100))
+    atomic_write_text(paths["truth"], json.dumps(truth, indent=2, ensure_ascii=False) + "\n")
+    return paths
+
+
 def answer_key(scenario: str, seed: int, n: int | None = None) -> pd.DataFrame:
     """Every question's expected answer on the data of ``scenario`` drawn with ``seed``.
 
@@ -377,7 +411,7 @@ def dataset(scenario: str, seed: int, n: int | None = None,
     study : Study
     """
     from .collect import collect
-    from .simulate.scenarios import SCENARIOS, write_scenario
+    from .simulate.scenarios import SCENARIOS
     from .study import load_study
 
     out = Path(folder) if folder is not None else Path(f"data-{scenario}-{seed}")
@@ -545,7 +579,7 @@ def check(question: str, answer: Any, truth: Mapping[str, Any] | str | Path | No
     Examples
     --------
     >>> import tempfile
-    >>> from cvmkit.simulate.scenarios import write_scenario
+    >>> from cvmkit.teach import write_scenario
     >>> folder = tempfile.mkdtemp()
     >>> _ = write_scenario(folder, "value_winner", seed=2, n=100)
     >>> check("value_winner.value_leader", "openline", truth=f"{folder}/truth.json").correct

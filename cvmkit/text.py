@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._patterns import Pattern, PatternError, compile_pattern
 from .errors import AnalysisError, CvmkitWarning, DataError, StudySpecError
 from .metrics import WeightsLike, _resolve_weights
 from .privacy import mask_pii
@@ -99,7 +100,9 @@ def _themes(codeframe: Study | Sequence[Theme | Mapping]) -> list[Theme]:
     return themes
 
 
-def _compile(themes: list[Theme]) -> dict[str, re.Pattern]:
+def _compile(themes: list[Theme]) -> dict[str, Pattern]:
+    """Each theme's patterns as one compiled alternation, by an engine that cannot hang
+    (:func:`cvmkit._patterns.compile_pattern`)."""
     problems, out = [], {}
     for i, t in enumerate(themes):
         if not t.patterns:
@@ -108,14 +111,14 @@ def _compile(themes: list[Theme]) -> dict[str, re.Pattern]:
         parts = []
         for j, p in enumerate(t.patterns):
             try:
-                re.compile(p)
-            except (re.error, TypeError) as exc:
-                problems.append(f"codeframe[{i}].patterns[{j}]: pattern {p!r} of theme "
-                                f"'{t.id}' does not compile ({exc})")
+                compile_pattern(p)
+            except PatternError as exc:
+                problems.append(f"codeframe[{i}].patterns[{j}]: pattern {str(p)[:80]!r} of "
+                                f"theme '{t.id}': {exc}")
             else:
                 parts.append(f"(?:{p})")
         if parts:
-            out[t.id] = re.compile("|".join(parts), re.IGNORECASE)
+            out[t.id] = compile_pattern("|".join(parts))
     if problems:
         raise StudySpecError(problems)
     return out

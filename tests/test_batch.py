@@ -145,4 +145,5 @@ def test_summary_table_format() -> None:
         "demo   a/study.yaml  ok       61.2 s  r/report.html",
         "other  b/study.yaml  FAILED   3.0 s   reports/other/2-FAILED",
         "  -> notebook 03_x.ipynb failed at cell 4: ValueError: no",
+        "     more",  # every line of the error: a study file's whole problem list, say
     ]

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from cvmkit.errors import PipelineError, StudySpecError
+from cvmkit.errors import CvmkitError, PipelineError, StudySpecError
 from cvmkit.pipeline import discover_notebooks, run_study
 
 
@@ -52,9 +52,13 @@ def test_run_writes_whole_run_with_manifest(notebooks, tmp_path, repo):
               "print('a computed sentence')",
               params="run_dir = None\nseed = 0\nn_boot = 10\nsegment = None\n")
     lines = []
+    with pytest.raises(CvmkitError, match="unknown_option: no notebook declares"):
+        run_study(repo / "data" / "demo" / "study.yaml", out=tmp_path / "reports",
+                  parameters={"n_boot": 7, "unknown_option": 1}, notebooks_dir=notebooks)
+    assert not (tmp_path / "reports").exists()
     result = run_study(repo / "data" / "demo" / "study.yaml", out=tmp_path / "reports",
-                       parameters={"n_boot": 7, "unknown_option": 1},
-                       notebooks_dir=notebooks, run_id="r1", progress=lines.append)
+                       parameters={"n_boot": 7}, notebooks_dir=notebooks, run_id="r1",
+                       progress=lines.append)
     run = tmp_path / "reports" / "demo" / "r1"
     assert result.run_dir == run and result.status == "ok"
     assert sorted(p.name for p in (tmp_path / "reports" / "demo").iterdir()) == ["r1"]
@@ -70,7 +74,8 @@ def test_run_writes_whole_run_with_manifest(notebooks, tmp_path, repo):
                                                               "02_echo.ipynb"]
     assert all(n["seconds"] > 0 for n in manifest["notebooks"])
     assert manifest["notebooks"][1]["parameters"]["n_boot"] == 7
-    assert "unknown_option" not in manifest["notebooks"][1]["parameters"]
+    assert "n_boot" not in manifest["notebooks"][0]["parameters"]
+    assert set(manifest["parameters"]) == {"study_path", "data_path", "seed", "n_boot"}
     assert len(manifest["inputs"]["data"]["sha256"]) == 64
     assert {"pandas", "statsmodels", "papermill"} <= set(manifest["versions"])
     assert any("[2/2] 02_echo" in line for line in lines)

@@ -175,3 +175,26 @@ def test_the_patterns_find_what_they_should() -> None:
     assert PHONE.findall(text) == ["07700 900123", "+44 7700-900-123"]
     assert BASE64.sub(" ", '<img src="data:image/png;base64,' + "A0+/" * 50 + '">') == \
         '<img src=" ">'
+
+
+# ------------------------------------------------------------------ open ends full of it
+@pytest.fixture(scope="session")
+def hostile(tmp_path_factory):
+    from _hostile_runs import hostile_runs
+
+    return hostile_runs(tmp_path_factory)
+
+
+def test_open_ends_full_of_personal_data_leave_none_in_any_file(hostile) -> None:
+    """A study whose comments carry respondents' e-mail addresses, phone numbers and names
+    (typed in, besides the declared name, e-mail and phone columns): no file of its run holds
+    any of them, nor anything shaped like an e-mail address or a phone number."""
+    study = hostile["hostile_study"]
+    raw = (study.parent / "responses.csv").read_text(encoding="utf-8")
+    assert len(EMAIL.findall(raw)) > 200 and len(PHONE.findall(raw)) > 200
+    values = sorted(_pii_values(study), key=len, reverse=True)
+    assert len(values) > 500
+    files = [p for p in hostile["hostile"].rglob("*") if p.is_file()]
+    kinds = {p.suffix.lower() for p in files}
+    assert {".csv", ".xlsx", ".json", ".parquet", ".ipynb", ".html", ".pptx"} <= kinds, kinds
+    assert _leaks(files, values) == {}

@@ -68,7 +68,7 @@ def test_validate_without_the_export_says_where_to_put_it(tmp_path: Path, capsys
     folder = tmp_path / "fresh"
     new_study(folder)
     code, out, err = _run(capsys, "validate", str(folder / "study.yaml"))
-    assert code == 2
+    assert code == 1
     assert "survey data file" in err and "does not exist" in err
     assert "hint: copy the survey export to" in err and "--data FILE" in err
 
@@ -91,7 +91,7 @@ def test_validate_suggests_the_key_meant(tmp_path: Path, capsys) -> None:
     path = folder / "study.yaml"
     path.write_text(path.read_text().replace("competitors:", "competitor:", 1))
     code, _, err = _run(capsys, "validate", str(path))
-    assert code == 2
+    assert code == 1
     assert "competitor: unknown key (a typo?)" in err
     assert "competitor: did you mean 'competitors'?" in err
 

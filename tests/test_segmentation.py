@@ -125,3 +125,24 @@ def test_add_segment_and_errors(demo) -> None:
         segment_bic(demo, _imp(demo), k_range=[2], method="magic")
     with pytest.raises(AnalysisError, match="two columns"):
         needs_segments(demo, ["imp_taste"], k=2)
+
+
+def test_large_samples_are_fitted_on_one_subsample_and_everyone_classified():
+    """Above ``subsample`` respondents the BIC curve, the stability check and the final model
+    use the same seeded subsample; every respondent still gets a segment, the planted groups are
+    recovered, and a category the subsample never saw does not stop the classification."""
+    rng = np.random.default_rng(3)
+    n = 3000
+    truth = rng.integers(0, 2, n)
+    x = np.where(truth[:, None] == 0, rng.integers(1, 4, (n, 4)), rng.integers(3, 6, (n, 4)))
+    df = pd.DataFrame(x.astype(float), columns=list("abcd"))
+    df.loc[0, "a"] = 9.0  # an answer only one respondent gave
+    bic = segment_bic(df, list("abcd"), k_range=[1, 2], seed=4, n_init=1, subsample=600)
+    assert bic["n"].tolist() == [600, 600] and bic["n_answered"].tolist() == [n, n]
+    stab = segment_stability(df, list("abcd"), k=2, seed=4, n_boot=2, subsample=600)
+    assert stab["ari_mean"].iloc[0] > 0.8
+    seg = needs_segments(df, list("abcd"), k=2, seed=4, n_init=1, subsample=600)
+    assert seg["segment"].notna().all()
+    assert adjusted_rand_score(truth, seg["segment"].cat.codes) > 0.7
+    full = segment_bic(df, list("abcd"), k_range=[1, 2], seed=4, n_init=1, subsample=None)
+    assert full["n"].tolist() == [n, n]

@@ -22,8 +22,9 @@ import pytest
 from cvmkit import teach
 from cvmkit.cli import main
 from cvmkit.errors import CvmkitError
-from cvmkit.simulate.scenarios import SCENARIOS, simulate_scenario, write_scenario
+from cvmkit.simulate.scenarios import SCENARIOS, simulate_scenario
 from cvmkit.study import Study
+from cvmkit.teach import write_scenario
 
 REPO = Path(__file__).resolve().parents[1]
 #: Respondents of the students' data sets in the executed exercises.

@@ -219,3 +219,52 @@ def test_incidence_plot(demo):
     ax = plot_theme_incidence(table, by="nps_group")
     assert len([p for p in ax.patches if p.get_gid() == "bar"]) == 18
     assert [t.get_text() for t in ax.get_yticklabels()][0] == study.codeframe[0].label
+
+
+# ------------------------------------------------------------------ patterns that cannot hang
+def test_a_catastrophic_pattern_codes_a_long_comment_at_once():
+    import time
+
+    d = pd.DataFrame({"why": ["a" * 50_000 + "!", "aaa", "fine"]})
+    cf = [{"id": "redos", "patterns": ["(a+)+$"]}, {"id": "alt", "patterns": ["(a|aa)*b"]}]
+    start = time.monotonic()
+    coded = code_verbatims(d, cf, columns=["why"])
+    assert time.monotonic() - start < 5
+    assert coded["redos"].tolist() == [False, True, False]
+
+
+@pytest.mark.parametrize("pattern, text, hit", [
+    (r"\bété", "un été chaud", True),
+    (r"\bété", "unété", False),
+    (r"цена\b", "высокая цена!", True),
+    (r"цена\b", "ценах", False),
+    (r"\bstaff\b", "The STAFF were kind", True),
+    (r"\bprices?\b", "the price went up", True),
+    (r"\w+ly\b", "Ünlüly done", True),
+    (r"[\w-]+@", "jo-b@x", True),
+])
+def test_safe_patterns_keep_unicode_words(pattern, text, hit):
+    from cvmkit._patterns import compile_pattern
+
+    assert bool(compile_pattern(pattern).search(text)) is hit
+
+
+@pytest.mark.parametrize("pattern, why", [
+    (r"(?<=not )good", "look-behind"),
+    (r"(?!bad)\w+", "look-ahead"),
+    (r"(\w)\1", "back-references"),
+    ("(unclosed", "not a valid regular expression"),
+    ("x" * 1001, "more than the 1000"),
+])
+def test_patterns_the_safe_engine_cannot_take_are_named(pattern, why):
+    cf = [{"id": "t", "patterns": ["fine", pattern]}]
+    with pytest.raises(StudySpecError) as info:
+        code_verbatims(pd.DataFrame({"q": ["x"]}), cf, columns=["q"])
+    assert "codeframe[0].patterns[1]" in str(info.value) and why in str(info.value)
+
+
+def test_without_re2_a_nested_repeat_is_refused():
+    from cvmkit._patterns import _nested_repeat
+
+    assert _nested_repeat("(a+)+$") and _nested_repeat("(a|aa)*") and _nested_repeat(r"(\w+\s?)*")
+    assert not any(_nested_repeat(p) for p in (r"\bapp\b", "flavou?r", "(?:ab)+c", "a{1,3}b+"))

@@ -15,7 +15,7 @@
   data checks.
 """
 
-from .bootstrap import bootstrap_importance, outrank_probabilities
+from .bootstrap import bootstrap_importance
 from .diagnostics import (
     PreparedDrivers,
     collinearity,
@@ -42,6 +42,7 @@ from .models import (
     ordered_logit_coefficients,
     subsample_note,
 )
+from .outrank import outrank_probabilities
 from .segments import compare_segments, segment_importance
 
 __all__ = [

@@ -23,6 +23,10 @@ from numba import njit
 
 from .lmg import _lmg_task, run_chunks
 
+#: Methods :func:`cvmkit.drivers.relative_importance` knows, in the order they are reported.
+METHODS = ("lmg", "relative_weights", "dominance_general", "pratt", "betasq", "first", "last",
+           "car")
+
 #: Row of each measure in the metric arrays.
 K_LMG, K_RW, K_PRATT, K_BETASQ, K_FIRST, K_LAST, K_CAR = range(7)
 N_METRICS = 7

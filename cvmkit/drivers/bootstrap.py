@@ -22,11 +22,11 @@ import pandas as pd
 
 from ..errors import DataError
 from ..progress import progress
-from ._metrics import METRIC_ROWS, boot_kernel
+from ._metrics import METHODS, METRIC_ROWS, boot_kernel
 from .diagnostics import Drivers, PreparedDrivers, prepare_drivers
 from .lmg import shapley_weights
 
-__all__ = ["BOOT_EXACT_MAX", "bootstrap_importance", "outrank_probabilities"]
+__all__ = ["BOOT_EXACT_MAX", "bootstrap_importance"]
 
 #: Replicates evaluated per kernel call (bounds the memory of the resample indices).
 _CHUNK = 256
@@ -165,8 +165,6 @@ def bootstrap_importance(
 
 
 def _check_methods(methods: Any) -> list[str]:
-    from .importance import METHODS
-
     if isinstance(methods, str):
         methods = list(METHODS) if methods == "all" else [methods]
     # "shapley_sampled" is how the importance table names LMG estimated from random orders
@@ -229,58 +227,3 @@ def outrank_matrix(shares: np.ndarray) -> np.ndarray:
     gt = ((s > t) & ok).sum(axis=0) + 0.5 * ((s == t) & ok).sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         return gt / ok.sum(axis=0)
-
-
-def outrank_probabilities(
-    data: pd.DataFrame,
-    outcome: str,
-    drivers: Drivers,
-    *,
-    method: str = "lmg",
-    weights: Any = None,
-    n_boot: int = 1000,
-    seed: int | None = None,
-    missing: str = "listwise",
-    exact_max: int = 28,
-    n_permutations: int = 200,
-) -> pd.DataFrame:
-    """Bootstrap probability that each driver outranks each other driver.
-
-    With the same ``seed`` and ``n_boot`` the replicates are those behind the intervals of
-    :func:`cvmkit.drivers.relative_importance`.
-
-    Returns
-    -------
-    DataFrame
-        One row per ordered pair: ``driver``, ``other``, ``method``, ``p_outrank`` (share of
-        replicates in which ``driver`` has the larger share; ties count half), ``share`` and
-        ``other_share`` (the point estimates).
-
-    Examples
-    --------
-    >>> import numpy as np, pandas as pd
-    >>> rng = np.random.default_rng(2)
-    >>> df = pd.DataFrame(rng.normal(size=(200, 2)), columns=["a", "b"])
-    >>> df["y"] = 2 * df["a"] + 0.2 * df["b"] + rng.normal(size=200)
-    >>> t = outrank_probabilities(df, "y", ["a", "b"], n_boot=100, seed=0)
-    >>> float(t.loc[t.driver == "a", "p_outrank"].iloc[0])
-    1.0
-    """
-    from .importance import relative_importance
-
-    prep = prepare_drivers(data, outcome, drivers, weights=weights, missing=missing,
-                           what="outrank probabilities")
-    method = _check_methods([method])[0]
-    raw = replicate_raw(prep, [method], n_boot, seed, exact_max, n_permutations)[method]
-    prob = outrank_matrix(shares_of(raw, method))
-    point = relative_importance(data, outcome, drivers, methods=[method], weights=weights,
-                                missing=missing, exact_max=exact_max, _prepared=prep)
-    share = dict(zip(point["driver"], point["share"]))
-    rows = []
-    names = prep.drivers
-    for i, a in enumerate(names):
-        for j, b in enumerate(names):
-            if i != j:
-                rows.append((a, b, method, float(prob[i, j]), share[a], share[b]))
-    return pd.DataFrame(rows, columns=["driver", "other", "method", "p_outrank", "share",
-                                       "other_share"])

@@ -35,7 +35,7 @@ import pandas as pd
 
 from ..capabilities import DOMINANCE_MAX  # most drivers for dominance (2^p subset fits)
 from ..errors import AnalysisError, CvmkitWarning, DataError
-from ._metrics import METRIC_ROWS, point_metric_rows
+from ._metrics import METHODS, METRIC_ROWS, point_metric_rows
 from .bootstrap import BOOT_EXACT_MAX, _check_methods, replicate_raw, shares_of
 from .diagnostics import Drivers, PreparedDrivers, prepare_drivers
 from .lmg import all_subset_fits, lmg_exact, shapley_sampled, shapley_weights
@@ -47,10 +47,6 @@ __all__ = [
     "dominance",
     "relative_importance",
 ]
-
-#: Methods :func:`relative_importance` knows, in the order they are reported.
-METHODS = ("lmg", "relative_weights", "dominance_general", "pratt", "betasq", "first", "last",
-           "car")
 
 #: Columns of the table :func:`relative_importance` returns.
 IMPORTANCE_COLUMNS = ["driver", "method", "raw", "share", "lower", "upper", "rank", "se", "r2",

@@ -27,8 +27,8 @@ def warm_up(p: int = 6, n: int = 300, seed: int = 0) -> float:
     import numpy as np
     import pandas as pd
 
-    from .bootstrap import outrank_probabilities
     from .importance import conditional_dominance, dominance, relative_importance
+    from .outrank import outrank_probabilities
 
     t0 = time.perf_counter()
     rng = np.random.default_rng(seed)

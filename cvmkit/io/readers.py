@@ -165,12 +165,33 @@ def _infer_format(p: Path, format: str | None) -> str:  # noqa: A002
 
 
 def _decode(p: Path) -> str:
+    """The file's text: UTF-8, UTF-16 (with its byte-order mark), else Windows-1252/Latin-1,
+    the last two with a warning (a wrong guess garbles accented letters, never numbers)."""
     raw = p.read_bytes()
-    for enc in ("utf-8-sig", "cp1252", "latin-1"):
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return raw.decode(enc)
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise DataError(f"cannot read '{p}': it starts like UTF-16 text but is not") from None
+        warnings.warn(f"data file '{p}': read as UTF-16 text (Excel's 'Unicode text'); UTF-8 "
+                      "is the safer export", CvmkitWarning, stacklevel=3)
+        return text
+    if b"\x00" in raw[:_HEAD_BYTES]:
+        raise DataError(f"cannot read '{p}' as text: it holds binary data (is it a workbook, "
+                        "SPSS or Parquet file with the wrong extension?)")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        where = raw[:exc.start].count(b"\n") + 1
+    for enc, name in (("cp1252", "Windows-1252"), ("latin-1", "Latin-1")):
+        try:
+            text = raw.decode(enc)
         except UnicodeDecodeError:
             continue
+        warnings.warn(f"data file '{p}': not UTF-8 (line {where}), read as {name} "
+                      "(Latin-1) text; check that accented letters look right",
+                      CvmkitWarning, stacklevel=3)
+        return text
     raise DataError(f"cannot decode '{p}' as UTF-8 or Latin-1 text")  # pragma: no cover
 
 
@@ -211,7 +232,32 @@ def _read_text_pandas(p: Path, fmt: str) -> tuple[pd.DataFrame, str]:
     sep, skip = _layout(text, fmt)
     frame = pd.read_csv(io.StringIO(text), sep=sep, skiprows=skip, skipinitialspace=False,
                         keep_default_na=True)
+    _check_records(p, text, sep, skip)
     return frame, sep
+
+
+def _check_records(p: Path, text: str, sep: str, skip: list[int]) -> None:
+    """A header naming a column twice (pandas would rename the second ``x.1``) is an error;
+    rows with fewer fields than the header (a file cut short, a lost delimiter) a warning."""
+    records = csv.reader(io.StringIO(text), delimiter=sep)
+    header = [h.strip() for h in next(records, [])]
+    twice = sorted({h for h in header if h and header.count(h) > 1})
+    if twice:
+        raise DataError(f"data file '{p}': the header names column(s) {', '.join(twice)} "
+                        "twice; rename one of each pair")
+    short, row = [], -1
+    for i, rec in enumerate(records, start=1):
+        if i in skip or not rec or rec == [""]:
+            continue
+        row += 1
+        if len(rec) < len(header):
+            short.append((row, len(rec)))
+    if short:
+        listed = "; ".join(f"row {r} has {n}" for r, n in short[:_MAX_LISTED])
+        more = f" … and {len(short) - _MAX_LISTED} more" if len(short) > _MAX_LISTED else ""
+        warnings.warn(f"data file '{p}': {len(short)} row(s) with fewer fields than the "
+                      f"header's {len(header)} ({listed}{more}); the missing fields are read as "
+                      "no answer — is the file cut short?", CvmkitWarning, stacklevel=3)
 
 
 #: Text pandas reads as missing (its default ``na_values``), for pyarrow.
@@ -576,6 +622,7 @@ def prepare_responses(raw: pd.DataFrame, study: Study, source: str | None = None
         scale = scales[col]
         data[col] = scale.min + scale.max - data[col]
 
+    _note_dependent_drivers(data, study, where)
     dup = rid.duplicated(keep=False) & rid.notna()
     if dup.any():
         ids = list(dict.fromkeys(rid[dup].tolist()))
@@ -588,6 +635,32 @@ def prepare_responses(raw: pd.DataFrame, study: Study, source: str | None = None
             CvmkitWarning, stacklevel=2,
         )
     return data
+
+
+def _note_dependent_drivers(data: pd.DataFrame, study: Study, where: str) -> None:
+    """A note when the focal brand's attribute ratings are linearly dependent (one attribute
+    repeats another, or a sum of others): a driver regression cannot tell them apart."""
+    cols = {i: a.performance_column(study.brand) for i, a in enumerate(study.attributes)}
+    cols = {i: c for i, c in cols.items() if c in data.columns}
+    if len(cols) < 2:
+        return
+    x = data[list(cols.values())].to_numpy(dtype=float)
+    x = x[np.isfinite(x).all(axis=1)]
+    if len(x) <= len(cols):
+        return
+    x = x - x.mean(axis=0)
+    if np.linalg.matrix_rank(x) >= len(cols):
+        return
+    keys = list(cols)
+    same = [(keys[a], keys[b]) for a in range(len(keys)) for b in range(a + 1, len(keys))
+            if np.array_equal(x[:, a], x[:, b])]
+    what = (f"attributes[{same[0][0]}] and attributes[{same[0][1]}]: columns "
+            f"'{cols[same[0][0]]}' and '{cols[same[0][1]]}'{where} hold the same answer for "
+            "every respondent" if same else
+            f"attributes: the ratings of {', '.join(repr(c) for c in cols.values())}{where} are "
+            "linearly dependent (one is a sum of others)")
+    warnings.warn(f"{what}; the driver regression cannot separate them and will stop — drop "
+                  "one or check the export", CvmkitWarning, stacklevel=3)
 
 
 def _extra_problems(data: pd.DataFrame, study: Study, scales: dict[str, Scale],
@@ -615,6 +688,14 @@ def _extra_problems(data: pd.DataFrame, study: Study, scales: dict[str, Scale],
             bad = s[pd.to_numeric(s.astype(object), errors="coerce").isna() & s.notna()]
             what = f"row {bad.index[0]}: {bad.iloc[0]!r}" if len(bad) else f"dtype {s.dtype}"
             problems.append(f"{refs.get(col, col)}: column '{col}' should be numeric ({what})")
+    for i, a in enumerate(study.attributes):  # a driver every respondent rates alike
+        col = a.performance_column(study.brand)
+        if col in data.columns and pd.api.types.is_numeric_dtype(data[col]):
+            seen = data[col][~data[col].isin(scales[col].missing)].dropna().unique()
+            if len(seen) == 1 and len(data) > 1:
+                problems.append(f"attributes[{i}].performance: column '{col}'{where} has the "
+                                f"same answer ({_fmt(seen[0])}) from every respondent, so no "
+                                "analysis can tell its importance; drop the attribute")
     for i, col in enumerate(study.reverse):
         if col not in scales:
             problems.append(f"reverse[{i}]: column '{col}' is not a rated column, so it has no "

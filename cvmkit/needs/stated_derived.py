@@ -147,14 +147,19 @@ def stated_vs_derived(
     derived_split = np.full(len(out), np.nan)
     groups = segment_groups(out, by) if by is not None else [(None, np.ones(len(out), bool))]
     ok = np.isfinite(s) & np.isfinite(d)
+    thin = np.zeros(len(out), bool)  # rows of a segment too thin to split
     for level, mask in groups:
         use = mask & ok
         if use.sum() < 2:
-            where = f" in segment {level!r}" if level is not None else ""
-            raise AnalysisError(
-                f"stated_vs_derived: {int(use.sum())} attribute(s) with both stated and derived "
-                f"importance{where}; at least 2 are needed to split"
-            )
+            what = (f"{int(use.sum())} attribute(s) with both stated and derived importance"
+                    f"{f' in segment {level!r}' if level is not None else ''}; at least 2 are "
+                    "needed to split")
+            if level is None:
+                raise AnalysisError(f"stated_vs_derived: {what}")
+            warnings.warn(f"stated_vs_derived: {what}, so the segment is left unclassified",
+                          CvmkitWarning, stacklevel=2)
+            thin |= mask
+            continue
         if isinstance(split, str):
             f = np.mean if split == "mean" else np.median
             cut = (float(f(s[use])), float(f(d[use])))
@@ -171,6 +176,9 @@ def stated_vs_derived(
     for i in np.flatnonzero(~ok):
         gone = [name for name, v in ((stated, s[i]), (derived, d[i])) if not np.isfinite(v)]
         notes[i] = f"skipped: no {' or '.join(gone)} importance"
+        classes[i] = np.nan
+    for i in np.flatnonzero(thin & ok):
+        notes[i] = "skipped: too few attributes with both importances in the segment"
         classes[i] = np.nan
     if (~ok).any():
         names = ", ".join(str(a) for a in out.loc[~ok, attribute])

@@ -50,7 +50,8 @@ def plot_trend(table: pd.DataFrame, x: str, *, metric: str = "nps", label: str |
     t = table.dropna(subset=[est])
     pos = np.arange(len(t))
     ax.plot(pos, t[est], marker="o", color=_LINE, gid="estimate", label=label or ylab)
-    ax.errorbar(pos, t[est], yerr=[t[est] - t[lo], t[hi] - t[est]], fmt="none", ecolor=_LINE,
+    ax.errorbar(pos, t[est], yerr=interval_errors(t[est], t[lo], t[hi]), fmt="none",
+                ecolor=_LINE,
                 capsize=5, alpha=0.6, gid="interval", label="95% interval")
     for p, v in zip(pos, t[est]):
         ax.annotate(f"{v:.1f}" if metric != "top_box" else f"{v:.0%}", (p, v),

@@ -16,7 +16,17 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
 from ..errors import DataError
-from ._style import BLUE, GREEN, GREY, PURPLE, VERMILLION, YELLOW, new_axes, repel_labels
+from ._style import (
+    BLUE,
+    GREEN,
+    GREY,
+    PURPLE,
+    VERMILLION,
+    YELLOW,
+    interval_errors,
+    new_axes,
+    repel_labels,
+)
 
 __all__ = [
     "KANO_COLOURS",
@@ -227,8 +237,8 @@ def plot_kano_continuous(table: pd.DataFrame, label: str | None = None,
     else:
         areas = np.full(len(t), 70.0)
     colours = [KANO_COLOURS.get(q, "0.3") for q in t["quadrant"]]
-    ax.errorbar(x, y, xerr=[x - t["dysfunctional_lo"], t["dysfunctional_hi"] - x],
-                yerr=[y - t["functional_lo"], t["functional_hi"] - y], fmt="none",
+    ax.errorbar(x, y, xerr=interval_errors(x, t["dysfunctional_lo"], t["dysfunctional_hi"]),
+                yerr=interval_errors(y, t["functional_lo"], t["functional_hi"]), fmt="none",
                 ecolor="0.6", lw=0.8, zorder=2, gid="interval")
     ax.scatter(x, y, s=areas, c=colours, edgecolor="white", alpha=0.9, zorder=3, gid="point")
     split = float(t["split"].iloc[0]) if len(t) else 2.0
@@ -286,13 +296,11 @@ def plot_penalty_reward(table: pd.DataFrame, label: str | None = None, by: str |
     ax.barh(y, np.nan_to_num(rew), color=colours, height=0.6, gid="reward")
     ok_p = np.isfinite(pen)
     ax.errorbar(-pen[ok_p], y[ok_p],
-                xerr=[(t["penalty_hi"] - t["penalty"]).to_numpy(dtype=float)[ok_p],
-                      (t["penalty"] - t["penalty_lo"]).to_numpy(dtype=float)[ok_p]],
+                xerr=interval_errors(-pen, -t["penalty_hi"], -t["penalty_lo"])[:, ok_p],
                 fmt="none", ecolor="0.25", lw=0.9, capsize=2, gid="interval")
     ok_r = np.isfinite(rew)
     ax.errorbar(rew[ok_r], y[ok_r],
-                xerr=[(t["reward"] - t["reward_lo"]).to_numpy(dtype=float)[ok_r],
-                      (t["reward_hi"] - t["reward"]).to_numpy(dtype=float)[ok_r]],
+                xerr=interval_errors(rew, t["reward_lo"], t["reward_hi"])[:, ok_r],
                 fmt="none", ecolor="0.25", lw=0.9, capsize=2, gid="interval")
     ax.axvline(0, color="0.2", lw=0.8)
     ax.set_yticks(y, _labels(t, label))

@@ -51,7 +51,8 @@ from ..sections import first_unmet
 from ._csv import count_rows, read_head
 from .xlsx import MAX_SHEET_ROWS
 
-__all__ = ["REPORT_FILE", "Section", "build_report", "collect_sections", "render_report"]
+__all__ = ["REPORT_FILE", "Section", "build_report", "check_logo", "collect_sections",
+           "render_report"]
 
 REPORT_FILE = "report.html"
 SUMMARY_NOTEBOOK = "07_report"
@@ -211,6 +212,74 @@ def _data_uri(path: Path) -> str:
     if mime is None:
         raise DataError(f"image '{path}': expected a .png, .jpg, .gif, .svg or .webp file")
     return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+#: Largest logo accepted, in bytes (a cover logo is a few kilobytes).
+_LOGO_BOUND = 2_000_000
+#: SVG elements that run code, load other documents or embed foreign content.
+_SVG_ACTIVE = {"script", "foreignobject", "iframe", "embed", "object", "handler", "listener",
+               "animate", "set", "animatemotion", "animatetransform", "use", "image", "a",
+               "style"}
+_SAFE_REF = re.compile(r"#[\w.\-:]*")
+
+
+def check_logo(path: str | Path) -> None:
+    """Refuse a logo that could do more than show a picture.
+
+    A PNG, JPEG, GIF or WebP file is a picture.  An SVG file is a document: it may hold
+    scripts, event handlers (``onload=``), style sheets, links and references to other files,
+    which a browser runs or loads as soon as the SVG is opened on its own.  An SVG logo is
+    accepted only when it is plain drawing: no DOCTYPE or entity, no element of
+    ``script``, ``style``, ``foreignObject``, ``a``, ``use``, ``image``, animation …, no
+    ``on…`` attribute, no reference other than to an id of its own (``#…``), no ``url(…)``
+    other than such a reference.
+
+    Raises
+    ------
+    DataError
+        Naming the file and what was found.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "logo.svg"
+    >>> _ = p.write_text('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>')
+    >>> try:
+    ...     check_logo(p)
+    ... except DataError as exc:
+    ...     print("refused:", "event handler (onload=)" in str(exc))
+    refused: True
+    """
+    import xml.etree.ElementTree as ET
+
+    p = Path(path)
+    size = p.stat().st_size
+    if size > _LOGO_BOUND:
+        raise DataError(f"logo_path: '{p}' is {size:,} bytes, more than a logo's "
+                        f"{_LOGO_BOUND:,}")
+    if p.suffix.lower() != ".svg":
+        return
+    refuse = (f"logo_path: '{p}' has {{}}; an SVG logo must be plain drawing (or use a PNG)")
+    text = p.read_bytes().decode("utf-8", "replace")
+    if re.search(r"<!(?:DOCTYPE|ENTITY)", text, re.IGNORECASE):
+        raise DataError(refuse.format("a DOCTYPE or entity declaration"))
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as exc:
+        raise DataError(f"logo_path: '{p}' is not a readable SVG file ({exc})") from None
+    for el in root.iter():
+        tag = str(el.tag).rsplit("}", 1)[-1].lower()
+        if tag in _SVG_ACTIVE:
+            raise DataError(refuse.format(f"a <{tag}> element"))
+        for name, value in el.attrib.items():
+            local = name.rsplit("}", 1)[-1].lower()
+            if local.startswith("on"):
+                raise DataError(refuse.format(f"an event handler ({local}=)"))
+            if local in ("href", "src") and not _SAFE_REF.fullmatch(value.strip()):
+                raise DataError(refuse.format(f"a reference to {value[:60]!r}"))
+            urls = re.findall(r"url\(\s*['\"]?([^)'\"]*)", value, re.IGNORECASE)
+            if any(not _SAFE_REF.fullmatch(u.strip()) for u in urls) or "@import" in value:
+                raise DataError(refuse.format(f"a reference in {local}={value[:60]!r}"))
 
 
 def _fmt(value: Any) -> str:
@@ -502,6 +571,7 @@ def render_report(run_dir: str | Path, *, client_name: str | None = None,
         p = Path(logo_path)
         if not p.is_file():
             raise DataError(f"logo_path: image file '{p}' does not exist")
+        check_logo(p)
         logo = f"<img class=\"logo\" src=\"{_data_uri(p)}\" alt=\"{html.escape(client)} logo\">"
     if manifest is None and (run / "manifest.json").is_file():
         manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))

@@ -19,8 +19,8 @@ the demo's, and hides one thing a course teaches students to find:
 =================  ==========================================================================
 
 :func:`simulate_scenario` draws a scenario's responses, study file and planted truth;
-:func:`write_scenario` writes them as ``study.yaml``, ``responses.csv`` and ``truth.json`` (the
-truth also lists the expected answer to every exercise question, see :mod:`cvmkit.teach`).  The
+:func:`cvmkit.teach.write_scenario` writes them as ``study.yaml``, ``responses.csv`` and
+``truth.json`` (the truth also lists the expected answer to every exercise question).  The
 seed changes every number but not the lesson: the tests check it is recovered for many seeds.
 
 Examples
@@ -33,22 +33,19 @@ Examples
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from ..errors import CvmkitError
 from ..study import slugify
 from .survey import KANO_CELLS, KANO_NAMES, _kano_probs
 
-__all__ = ["SCENARIOS", "Scenario", "simulate_scenario", "write_scenario"]
+__all__ = ["SCENARIOS", "Scenario", "simulate_scenario"]
 
 Attr = tuple[str, str, str]  # id, label, component
 
@@ -460,34 +457,3 @@ def simulate_scenario(name: str, seed: int = 1, n: int | None = None
     data, spec, weights, answers, planted = _GENERATORS[name][1](
         sc, np.random.default_rng(seed), n)
     return data, spec, _truth(sc, seed, n, weights, answers, **planted)
-
-
-def write_scenario(out_dir: str | Path, name: str, seed: int = 1,
-                   n: int | None = None) -> dict[str, Path]:
-    """Write a teaching scenario into ``out_dir``: ``study.yaml``, ``responses.csv`` and
-    ``truth.json`` (with every exercise question's expected answer for this data).
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> paths = write_scenario(tempfile.mkdtemp(), "hidden_driver", seed=7, n=100)
-    >>> sorted(paths)
-    ['responses', 'study', 'truth']
-    """
-    from ..io.artifacts import atomic_write_text
-    from ..teach import expected_answers
-
-    data, spec, truth = simulate_scenario(name, seed=seed, n=n)
-    truth["expected"] = expected_answers(name, data, spec, truth)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = {"study": out / "study.yaml", "responses": out / "responses.csv",
-             "truth": out / "truth.json"}
-    atomic_write_text(paths["responses"], data.to_csv(index=False, lineterminator="\n",
-                                                      float_format="%.10g"))
-    header = (f"# A teaching scenario, written by `cvmkit simulate --scenario {name} --seed "
-              f"{seed}`; what it plants is in truth.json.\n")
-    atomic_write_text(paths["study"], header + yaml.safe_dump(
-        spec, sort_keys=False, allow_unicode=True, width=100))
-    atomic_write_text(paths["truth"], json.dumps(truth, indent=2, ensure_ascii=False) + "\n")
-    return paths

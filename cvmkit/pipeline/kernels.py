@@ -1,0 +1,230 @@
+"""Kernels started ahead of the notebooks that need them, forked from a shared zygote.
+
+Most of a short notebook's time is spent starting its kernel and importing pandas,
+statsmodels and seaborn.  On Linux each kernel is forked from a process that has imported the
+notebooks' libraries once (:mod:`cvmkit._zygote`); while one notebook runs, the kernel of the
+next one is started and its remaining imports are done in it (silently, binding no names), so
+the next notebook starts warm.  Kernels run with ``PYTHONHASHSEED=0`` so that anything ordered
+by a string hash comes out the same every run, and ``CVMKIT_PROGRESS=off`` so that no progress
+bar is left in an executed notebook.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from .environment import THREAD_VARIABLES
+from .notebooks import discover_notebooks, notebook_imports
+
+#: The environment every kernel gets on top of the caller's.
+KERNEL_ENV = {"PYTHONHASHSEED": "0", "CVMKIT_PROGRESS": "off"}
+
+
+#: In a batch worker: the address of the zygote the batch started, shared by its workers.
+_BATCH_ZYGOTE: str | None = None
+
+
+def _zygote_modules(imports: Sequence[Sequence[str]]) -> tuple[list[str], int]:
+    """The modules a zygote imports for notebooks importing ``imports`` (one list each), and
+    how many of them the first notebook needs (imported before its kernel is forked)."""
+    first = list(dict.fromkeys(imports[0])) if imports else []
+    return list(dict.fromkeys([*first, *(m for ms in imports for m in ms)])), len(first)
+
+
+#: Zygotes kept for the next run in this process, by modules and environment (only while
+#: :func:`_sharing_zygotes` is in force: in a batch, not between runs started by hand, which
+#: must see the libraries as they are at the time).
+_SHARED_ZYGOTES: dict[tuple, Any] | None = None
+
+
+@contextmanager
+def _sharing_zygotes() -> Iterator[None]:
+    """Let the runs inside share their kernel zygote; close the zygotes at the end."""
+    global _SHARED_ZYGOTES
+    if _SHARED_ZYGOTES is not None:  # already shared further out
+        yield
+        return
+    _SHARED_ZYGOTES = {}
+    try:
+        yield
+    finally:
+        zygotes, _SHARED_ZYGOTES = _SHARED_ZYGOTES, None
+        for zygote in zygotes.values():
+            zygote.close()
+
+
+def share_in_worker(address: str | None) -> None:
+    """In a worker process of a batch: share zygotes between the worker's runs for good, and
+    fork kernels from the batch's zygote listening at ``address`` (when there is one)."""
+    global _SHARED_ZYGOTES, _BATCH_ZYGOTE
+    if _SHARED_ZYGOTES is None:
+        _SHARED_ZYGOTES = {}
+    _BATCH_ZYGOTE = address
+
+
+class _KernelPool:
+    """Kernels started ahead of the notebooks that need them.
+
+    ``take()`` hands over the ready kernel manager of the next notebook and starts preparing
+    the one after in a background thread, so that a kernel's start-up overlaps with the
+    previous notebook's work.  On Linux the kernels are forked from a zygote that has imported
+    the notebooks' libraries already.  The notebook's imports that its kernel does not hold yet
+    — all of them for an ordinary kernel, those the zygote leaves to each kernel (the plotting
+    libraries) for a forked one — are run in the kernel ahead of time, silently (no execution
+    count, no names bound in the notebook's namespace; an import that fails is left for the
+    notebook to report).
+    """
+
+    def __init__(self, kernel_name: str, cwd: Path, imports: Sequence[Sequence[str]],
+                 warm: bool = True, fork: bool = True) -> None:
+        from .._zygote import fork_supported
+
+        self.kernel_name = kernel_name
+        self.cwd = str(cwd)
+        self.queue = [list(m) for m in imports]
+        self.warm = warm
+        self.fork = fork and fork_supported() and kernel_name == "python3"
+        self.modules, self.first = _zygote_modules(self.queue)
+        self.zygote: Any = None
+        self.own_zygote = True
+        self.env = {**os.environ, **KERNEL_ENV}
+        self.log = tempfile.NamedTemporaryFile(prefix="cvmkit-kernels-", suffix=".log")
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cvmkit-kernel")
+        self.next: Future | None = None
+        self.started: list[Any] = []
+        self.reaper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cvmkit-kernel-stop")
+
+    def _manager(self) -> Any:
+        """A kernel manager: forked from the zygote when possible, else the ordinary kind."""
+        from jupyter_client.manager import AsyncKernelManager
+
+        if self.fork and self.zygote is None:
+            from .._zygote import Zygote
+
+            key = (tuple(self.modules), self.first, tuple(sorted(self.env.items())))
+            shared = _SHARED_ZYGOTES.get(key) if _SHARED_ZYGOTES is not None else None
+            if shared is None and _BATCH_ZYGOTE is not None:  # the batch's, in a worker
+                try:
+                    shared = Zygote.attach(_BATCH_ZYGOTE, self.env)
+                    _SHARED_ZYGOTES[key] = shared
+                except (OSError, RuntimeError) as exc:
+                    self.log.write(f"batch kernel zygote unavailable: {exc}\n".encode())
+                    self.log.flush()
+            if shared is not None and shared.alive():
+                self.zygote, self.own_zygote = shared, False
+            else:
+                try:
+                    self.zygote = Zygote(self.modules, self.env, log=self.log,
+                                         first=self.first)
+                except Exception as exc:  # fall back to ordinary kernel starts
+                    self.fork = False
+                    self.log.write(f"kernel zygote unavailable: {exc}\n".encode())
+                    self.log.flush()
+                else:
+                    if _SHARED_ZYGOTES is not None:
+                        _SHARED_ZYGOTES[key] = self.zygote
+                        self.own_zygote = False
+        if self.fork and self.zygote is not None:
+            from .._zygote import forked_kernel_manager
+
+            return forked_kernel_manager(self.zygote, log=self.log.name,
+                                         kernel_name=self.kernel_name)
+        return AsyncKernelManager(kernel_name=self.kernel_name)
+
+    @staticmethod
+    def _code(modules: Sequence[str]) -> str:
+        return "".join(f"try:\n    __import__({m!r})\nexcept Exception:\n    pass\n"
+                       for m in modules)
+
+    def _start(self, modules: Sequence[str]) -> Any:
+        km = self._manager()
+        self.started.append(km)
+        asyncio.run(km.start_kernel(cwd=self.cwd, env=self.env, stderr=self.log))
+        if self.fork and self.zygote is not None:  # a forked kernel has most of them already
+            modules = [m for m in modules if m not in self.zygote.imported]
+        if self.warm and modules:
+            kc = km.blocking_client()
+            kc.start_channels()
+            try:
+                kc.wait_for_ready(timeout=120)
+                kc.execute_interactive(self._code(modules), silent=True, store_history=False,
+                                       timeout=300)
+            finally:
+                kc.stop_channels()
+        return km
+
+    def _prepare(self) -> None:
+        if self.queue:
+            self.next = self.executor.submit(self._start, self.queue.pop(0))
+        else:
+            self.next = None
+
+    def take_ahead(self) -> None:
+        """Start preparing the first kernel now."""
+        if self.next is None:
+            self._prepare()
+
+    def take(self) -> Any:
+        """The next ready kernel manager (started now if none was prepared)."""
+        if self.next is None:
+            self._prepare()
+        fut = self.next
+        self._prepare()
+        return fut.result()
+
+    @staticmethod
+    def stop(km: Any) -> None:
+        try:
+            if km.has_kernel:
+                asyncio.run(km.shutdown_kernel(now=True))
+        except Exception:  # the kernel died or is gone already
+            pass
+
+    def release(self, km: Any) -> None:
+        """Stop a notebook's kernel in the background (the next notebook need not wait)."""
+        self.reaper.submit(self.stop, km)
+
+    def close(self) -> None:
+        if self.next is not None:
+            try:
+                self.stop(self.next.result())
+            except Exception:
+                pass
+            self.next = None
+        self.executor.shutdown(wait=True)
+        self.reaper.shutdown(wait=True)
+        for km in self.started:
+            self.stop(km)
+        if self.zygote is not None and self.own_zygote:
+            self.zygote.close()
+        self.zygote = None
+        self.log.close()
+
+    def stderr_tail(self, lines: int = 5) -> str:
+        """The last lines the kernels wrote to stderr (to explain a kernel that died)."""
+        self.log.seek(0)
+        text = self.log.read().decode("utf-8", "replace").strip().splitlines()
+        return "\n".join(text[-lines:])
+
+
+def _batch_zygote(nb_dir: Path, threads: int, address: str) -> Any:
+    """The zygote every worker of a batch forks its kernels from (``None`` if it won't start:
+    then each worker starts its own)."""
+    from .._zygote import Zygote
+
+    env = {**os.environ, **{name: os.environ.get(name, str(threads))
+                            for name in THREAD_VARIABLES}, **KERNEL_ENV}
+    modules, first = _zygote_modules([notebook_imports(nb)
+                                      for nb in discover_notebooks(nb_dir)])
+    try:
+        return Zygote(modules, env, first=first, serve=address)
+    except Exception:
+        return None
+

@@ -1,0 +1,84 @@
+"""Incremental runs (``cvmkit run --reuse``) from a complete run of the shared batch.
+
+A parameter only notebook 04 declares (``crosshair``) is changed: only 04 and the report
+notebook (the last) run again, the rest is copied and marked reused.  Changing it back and re-using
+again must give every table of the original full run, byte for byte.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from _shared_runs import ACCENT, CLIENT, FAST, demo_batch
+
+from cvmkit.cli import main
+from cvmkit.pipeline.reuse import input_digest, notebook_reads
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    return demo_batch(tmp_path_factory)
+
+
+def _run(batch, out: Path, *extra: str) -> tuple[int, str, dict]:
+    argv = ["run", str(batch.studies["a"]), "--out", str(out), "--reuse",
+            "-p", f"client_name={CLIENT}", "-p", f"accent_color='{ACCENT}'",
+            "-p", f"logo_path={batch.logo}", "-p", "report_date=March 2026", *extra]
+    for k, v in FAST.items():
+        argv += ["-p", f"{k}={v}"]
+    stdout = io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stdout):
+        code = main(argv)
+    runs = sorted((out / "demo").iterdir(), key=lambda p: json.loads(
+        (p / "manifest.json").read_text())["started"] + p.name)
+    return code, stdout.getvalue(), json.loads((runs[-1] / "manifest.json").read_text())
+
+
+def _tables(run: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((run / "tables").glob("*.csv"))}
+
+
+def _executed(manifest: dict) -> list[str]:
+    return [nb["notebook"][:2] for nb in manifest["notebooks"] if not nb.get("reused")]
+
+
+def test_reuse_runs_only_what_changed(batch, tmp_path: Path) -> None:
+    full = next(r for r in batch.ok_runs if r.parent.name == "demo")
+    out = tmp_path / "reports"
+    shutil.copytree(full, out / "demo" / full.name)
+
+    code, text, changed = _run(batch, out, "-p", "crosshair=median")
+    assert code == 0, text
+    report_nb = changed["notebooks"][-1]["notebook"]
+    assert _executed(changed) == ["04", report_nb[:2]]
+    assert changed["reuse"] == {"from": full.name}
+    assert "report" in changed  # the report is always built again
+    assert "] 01_data_collection reused from" in text
+    entry = {nb["notebook"][:2]: nb for nb in changed["notebooks"]}
+    assert entry["04"]["parameters"]["crosshair"] == "median"
+    assert entry["04"]["reads"] == ["01_data_collection", "03_driver_regression"]
+    assert entry[report_nb[:2]]["reads"] == [nb["notebook"][:-6]
+                                             for nb in changed["notebooks"][:-1]]
+    new_run = out / "demo" / changed["run_id"]
+    assert _tables(new_run) != _tables(full)
+
+    code, text, back = _run(batch, out, "-p", "crosshair=data")
+    assert code == 0, text
+    assert _executed(back) == ["04", report_nb[:2]]
+    assert _tables(out / "demo" / back["run_id"]) == _tables(full)
+
+
+def test_what_a_notebook_reads(tmp_path: Path, repo: Path) -> None:
+    earlier = ["01_data_collection", "02_needs_vs_wants", "03_driver_regression"]
+    nb = repo / "notebooks" / "04_value_maps.ipynb"
+    assert notebook_reads(nb, earlier) == ["01_data_collection", "03_driver_regression"]
+    plain = tmp_path / "05_other.ipynb"
+    plain.write_text(json.dumps({"cells": [], "metadata": {}}))
+    assert notebook_reads(plain, earlier) == earlier  # nothing declared: everything before
+    assert input_digest({"a": 1, "b": [1, 2]}) == input_digest({"b": [1, 2], "a": 1})
+    assert input_digest({"a": 1}) != input_digest({"a": 2})
