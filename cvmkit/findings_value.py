@@ -20,7 +20,11 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-__all__ = ["change_finding", "management_finding", "segments_finding", "sentiment_finding"]
+__all__ = ["MIN_STABILITY", "change_finding", "management_finding", "segments_finding",
+           "sentiment_finding"]
+
+#: The mean adjusted Rand index between refits below which segments are not called stable.
+MIN_STABILITY = 0.6
 
 
 def _name(x: object, labels: Mapping[str, str] | None) -> str:
@@ -34,7 +38,7 @@ def _list(items: list[str]) -> str:
 def segments_finding(sizes: pd.DataFrame, profiles: pd.DataFrame,
                      labels: Mapping[str, str] | None = None, alpha: float = 0.05, *,
                      stability: float | None = None, single_best: bool = False,
-                     min_stability: float = 0.6) -> tuple[str, pd.DataFrame]:
+                     min_stability: float = MIN_STABILITY) -> tuple[str, pd.DataFrame]:
     """What each needs-based segment values more than the rest of the customers.
 
     ``sizes`` from :func:`cvmkit.segmentation.segment_sizes`; ``profiles`` from

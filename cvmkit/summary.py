@@ -14,6 +14,10 @@ needs        02 needs vs wants          needs that are unmet, wants that could d
 value_map    04 value maps              the brand's place on the customer value map
 loyalty      05 value economics         NPS with its interval, its trend between waves
 price        05 value economics         the price range the value supports
+segments     06 segments and change     the needs-based segments: their sizes, what each values
+sentiment    06 segments and change     the themes of the open-ended answers most often negative
+change       06 segments and change     what changed significantly since the last wave
+management   06 segments and change     management's blind spots and myths against its customers
 ===========  =========================  ======================================================
 
 What a study holds is decided in one place: the run's ``capabilities.json`` (written by notebook
@@ -54,9 +58,11 @@ __all__ = [
     "summarize_drivers",
     "summarize_focus",
     "summarize_loyalty",
+    "summarize_management",
     "summarize_needs",
     "summarize_price",
     "summarize_sample",
+    "summarize_sentiment",
     "summarize_value_map",
 ]
 
@@ -680,6 +686,54 @@ def summarize_price(results: Mapping[str, Any], brand: str = "the brand",
 
 
 # ---------------------------------------------------------------------- the run
+#: What each disagreement of management with its customers means, for a reader.
+_VERDICT_WORDS = {
+    "blind spot": "customers care more about {items} than management thinks (a blind spot)",
+    "myth": "management rates {items} as more important than its customers do (a myth)",
+    "overrated": "management believes {brand} does better on {items} than its customers say",
+    "underrated": "management believes {brand} does worse on {items} than its customers say",
+}
+
+
+def summarize_management(results: Mapping[str, Any] | None, brand: str = "the brand",
+                         labels: Mapping[str, str] | None = None) -> list[str]:
+    """Where management's view of the attributes differs from its customers', in words.
+
+    ``results`` is notebook 06's (``management_disagreements``: attribute, measure, verdict).
+    The sentence states beliefs against answers, never an action: what to do with each
+    attribute is the recommended actions' one frame (:func:`cvmkit.actions.recommend_actions`).
+
+    Examples
+    --------
+    >>> res = {"management_disagreements": [
+    ...     {"attribute": "speed", "measure": "importance", "verdict": "blind spot"},
+    ...     {"attribute": "app", "measure": "importance", "verdict": "myth"}]}
+    >>> for s in summarize_management(res, labels={"speed": "Fast service", "app": "Mobile app"}):
+    ...     print(s)  # doctest: +NORMALIZE_WHITESPACE
+    Customers care more about Fast service than management thinks (a blind spot); management
+    rates Mobile app as more important than its customers do (a myth).
+    """
+    rows = _seq(_get(results, "management_disagreements"))
+    if results is None or _get(results, "management_finding") is None and not rows:
+        return []
+    if not rows:
+        return ["Management's view of what matters and how well the brand delivers agrees "
+                "with its customers' on every attribute."]
+    labels = labels or {}
+    by: dict[str, list[str]] = {}
+    for r in rows:
+        if not isinstance(r, Mapping) or r.get("verdict") not in _VERDICT_WORDS:
+            continue
+        a = str(r.get("attribute"))
+        by.setdefault(str(r["verdict"]), []).append(labels.get(a, a))
+    parts = [_VERDICT_WORDS[v].format(items=_join(by[v]), brand=brand)
+             for v in _VERDICT_WORDS if v in by]
+    if not parts:
+        return []
+    text = "; ".join(parts)
+    return [text[:1].upper() + text[1:] + "."]
+
+
 def _study(run: Path) -> dict[str, Any]:
     p = run / "study.json"
     try:
@@ -738,7 +792,7 @@ def _context(run: Path) -> dict[str, Any]:
     overall = next((o for o in ("value", "csat", "nps") if o in outcomes), next(iter(outcomes),
                                                                                  None))
     results = {}
-    for number in ("01", "02", "03", "04", "05"):
+    for number in ("01", "02", "03", "04", "05", "06"):
         results[number] = find_results(run, number)
     from .actions import read_actions
 
@@ -786,6 +840,44 @@ def _part_price(ctx: dict[str, Any]) -> list[str]:
                            caps=ctx["caps"])
 
 
+def _finding(key: str) -> Callable[[dict[str, Any]], list[str]]:
+    """A part stated by notebook 06's sentence ``key`` (written for a reader already)."""
+    def build(ctx: dict[str, Any]) -> list[str]:
+        sentence = _get(_res(ctx, "06"), key)
+        return [sentence.strip()] if isinstance(sentence, str) and sentence.strip() else []
+    return build
+
+
+def _part_management(ctx: dict[str, Any]) -> list[str]:
+    return summarize_management(_res(ctx, "06"), brand=ctx["brand"], labels=ctx["labels"])
+
+
+def summarize_sentiment(results: Mapping[str, Any] | None) -> list[str]:
+    """The sentiment of the open-ended answers: notebook 06's sentence on the most negative
+    themes, or, without a code frame to sort answers into themes, the share negative overall.
+
+    Examples
+    --------
+    >>> print(summarize_sentiment({"sentiment_share_negative": 0.19, "sentiment_mean": 0.22})[0])
+    ... # doctest: +NORMALIZE_WHITESPACE
+    19% of the open-ended answers are negative; their mean sentiment is +0.22 on a scale from
+    −1 (most negative) to +1.
+    """
+    found = _get(results, "sentiment_finding")
+    if isinstance(found, str) and found.strip():
+        return [found.strip()]
+    share, mean = _num(_get(results, "sentiment_share_negative")), _num(_get(results,
+                                                                           "sentiment_mean"))
+    if share is None or mean is None:
+        return []
+    return [f"{_pct(share)} of the open-ended answers are negative; their mean sentiment is "
+            f"{mean:+.2f} on a scale from −1 (most negative) to +1."]
+
+
+def _part_sentiment(ctx: dict[str, Any]) -> list[str]:
+    return summarize_sentiment(_res(ctx, "06"))
+
+
 #: ``(part, notebook number, heading, builder)`` in the order of the summary.
 PARTS: tuple[tuple[str, str, str, Callable[[dict[str, Any]], list[str]]], ...] = (
     ("sample", "01", "Who was analysed", _part_sample),
@@ -795,6 +887,10 @@ PARTS: tuple[tuple[str, str, str, Callable[[dict[str, Any]], list[str]]], ...] =
     ("value_map", "04", "Place on the value map", _part_value_map),
     ("loyalty", "05", "Loyalty: the Net Promoter Score", _part_loyalty),
     ("price", "05", "The price the value supports", _part_price),
+    ("segments", "06", "Needs-based segments", _finding("needs_segments_finding")),
+    ("sentiment", "06", "What customers complain about", _part_sentiment),
+    ("change", "06", "What changed since the last wave", _finding("change_finding")),
+    ("management", "06", "Management's view against the customers'", _part_management),
 )
 
 #: The capabilities a part draws on: it runs when the study supports any of them; when it
@@ -807,6 +903,10 @@ REQUIRES: dict[str, tuple[str, ...]] = {
     "value_map": ("value_map",),
     "loyalty": ("nps",),
     "price": ("van_westendorp", "purchase_likelihood", "gabor_granger"),
+    "segments": ("needs_segments",),
+    "sentiment": ("sentiment",),
+    "change": ("waves",),
+    "management": ("management_map",),
 }
 
 

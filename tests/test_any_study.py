@@ -11,6 +11,7 @@ report and notebooks of a non-demo study hold none of the demo's words.
 
 from __future__ import annotations
 
+import html as _html
 import json
 import re
 import shutil
@@ -108,6 +109,35 @@ def test_skipped_sections_say_so_in_one_sentence(shape_runs):
     nb4 = nbformat.read(shape_runs["two_brands"] / "04_value_maps.ipynb", as_version=4)
     skipped = [c.source for c in nb4.cells if "cvmkit-skipped" in c.metadata.get("tags", [])]
     assert any("Perceptual map — not run" in s for s in skipped)
+
+
+def test_minimal_report_says_in_one_sentence_why_segments_sentiment_waves_and_views_are_absent(
+        shape_runs):
+    from cvmkit.capabilities import Capability
+    from cvmkit.report.deck import DECK_FILE
+    from cvmkit.summary import executive_summary
+
+    run = shape_runs["minimal"]
+    caps = json.loads((run / "capabilities.json").read_text())
+    page = (run / "report.html").read_text(encoding="utf-8")
+    summary = executive_summary(run)
+    for key, cap in (("segments", "needs_segments"), ("sentiment", "sentiment"),
+                     ("change", "waves"), ("management", "management_map")):
+        c = Capability(cap, caps[cap]["label"], caps[cap]["available"], caps[cap]["reason"])
+        assert not c.available
+        m = re.search(rf'<section id="finding-{key}" class="[^"]*not-covered[^"]*" '
+                      rf'data-section="{key}"><h2>[^<]+</h2>(.*?)</section>', page, flags=re.S)
+        assert m, f"section {key} is not marked as not covered"
+        assert re.findall(r"<p[^>]*>(.*?)</p>", m.group(1)) == [_html.escape(c.plain_sentence)]
+        assert "<figure" not in m.group(1) and "<table" not in m.group(1)
+        assert f'data-part="{key}"' not in page  # and the executive summary leaves it out
+        assert summary.loc[summary.part == key, "sentence"].tolist() == [c.plain_sentence]
+    from pptx import Presentation
+
+    slides = [s for s in Presentation(str(run / DECK_FILE)).slides
+              if s.shapes.title is not None
+              and s.shapes.title.text == "What changed since the last wave"]
+    assert len(slides) == 1 and not any(sh.shape_type == 13 for sh in slides[0].shapes)
 
 
 def test_minimal_study_numbers_its_rows_and_excludes_nobody_by_default(shape_runs):

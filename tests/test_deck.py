@@ -17,6 +17,7 @@ from _shared_runs import CLIENT, demo_batch
 
 from cvmkit.actions import read_actions
 from cvmkit.report import build_deck
+from cvmkit.report.client import FINDINGS
 from cvmkit.report.deck import ACTION_ROWS
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -46,13 +47,15 @@ def _texts(slide) -> str:
 def test_the_deck_tells_the_story(run: Path, deck) -> None:
     slides = list(deck.slides)
     n_actions = len(read_actions(run))
-    assert len(slides) == 2 + math.ceil(n_actions / ACTION_ROWS) + 5
+    assert len(slides) == 2 + math.ceil(n_actions / ACTION_ROWS) + len(FINDINGS)
     assert CLIENT.upper() in _texts(slides[0])
     assert any(s.shape_type == 13 for s in slides[0].shapes)  # the logo, a picture
     assert "Executive summary" in _texts(slides[1])
     titles = [s.shapes.title.text for s in slides[2:]]
-    assert titles[-5:] == ["What drives the overall rating", "Needs and wants",
-                           "Value map and competitors", "Loyalty", "Price"]
+    assert titles[-len(FINDINGS):] == [
+        "What drives the overall rating", "Needs and wants", "Needs-based segments",
+        "Value map and competitors", "Loyalty", "What customers complain about", "Price",
+        "What changed since the last wave", "Management's view against the customers'"]
     tables = [sh.table for s in slides for sh in s.shapes if sh.has_table]
     rows = sum(len(t.rows) - 1 for t in tables)
     assert rows == n_actions and tables[0].cell(0, 1).text == "Recommendation"

@@ -171,7 +171,8 @@ def rendered(batch, tmp_path_factory):
 def test_every_section_rendered(rendered) -> None:
     sections = rendered["state"]["sections"]
     assert [s["section"] for s in sections] == ["summary", "actions", "drivers", "needs",
-                                                "value", "loyalty", "price", "appendix"]
+                                                "segments", "value", "loyalty", "sentiment",
+                                                "price", "change", "management", "appendix"]
     for s in sections:
         assert s["w"] > 300 and s["h"] > 100, s
     assert not rendered["state"]["brokenLinks"]
@@ -184,7 +185,7 @@ def test_every_figure_rendered(rendered) -> None:
     on_disk = {p.stem for p in (run / "figures").glob("*.png")}
     shown = [f["name"] for f in state["figures"]]
     # each finding shows its one or two best charts, all of them from the run
-    assert 5 <= len(shown) <= 10 and set(shown) <= on_disk
+    assert 5 <= len(shown) <= 14 and set(shown) <= on_disk
     for f in state["figures"]:
         assert f["complete"] and f["naturalWidth"] > 0 and f["w"] > 100 and f["h"] > 50, f
 

@@ -133,8 +133,9 @@ def test_contents_link_to_every_section_and_heading(run: Path) -> None:
     assert targets and set(targets) <= ids
     sections = re.findall(r'<section id="([^"]+)" class="report-section[^"]*" '
                           r'data-section="([^"]+)"', page)
-    assert [s[1] for s in sections] == ["summary", "actions", "drivers", "needs", "value",
-                                        "loyalty", "price", "appendix"]
+    assert [s[1] for s in sections] == ["summary", "actions", "drivers", "needs", "segments",
+                                        "value", "loyalty", "sentiment", "price", "change",
+                                        "management", "appendix"]
     steps = re.findall(r'class="appendix-step" data-section="([^"]+)"', page)
     assert steps == ["01_data_collection", NB03, "04_value_maps"]
     assert "1 · Relative importance" in page[page.index('id="appendix"'):]

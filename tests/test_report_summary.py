@@ -152,7 +152,9 @@ def test_parts_of_notebooks_that_did_not_run_are_left_out(tmp_path: Path) -> Non
         "drivers": "notebook 03 did not run", "focus": "notebook 04 did not run",
         "value_map": "notebook 04 did not run",
         "loyalty": "notebook 05 wrote none of the numbers this part needs",
-        "price": "notebook 05 wrote none of the numbers this part needs"}
+        "price": "notebook 05 wrote none of the numbers this part needs",
+        **dict.fromkeys(["segments", "sentiment", "change", "management"],
+                        "notebook 06 did not run")}
     assert at_a_glance(tmp_path).empty
 
 
@@ -168,7 +170,8 @@ def test_demo_summary_covers_every_part(demo_run: Path) -> None:
     summary = executive_summary(demo_run)
     assert summary["covered"].all(), summary[~summary.covered]
     assert summary["part"].unique().tolist() == ["sample", "drivers", "focus", "needs", "value_map",
-                                                 "loyalty", "price"]
+                                                 "loyalty", "price", "segments", "sentiment",
+                                                 "change", "management"]
     saved = json.loads((demo_run / "results" / "07_report.json").read_text())
     assert saved["summary"] == summary["sentence"].tolist()
     assert saved["parts_not_covered"] == []

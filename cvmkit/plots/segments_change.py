@@ -12,7 +12,15 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ._style import heat_table_ticks, interval_errors, new_axes, require_table
+from ._style import (
+    GREY,
+    VERMILLION,
+    heat_table_ticks,
+    interval_errors,
+    new_axes,
+    repel_labels,
+    require_table,
+)
 
 __all__ = ["plot_bic_curve", "plot_management_map", "plot_segment_needs",
            "plot_theme_sentiment", "plot_wave_changes"]
@@ -25,7 +33,7 @@ def plot_bic_curve(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     ax = new_axes(ax, (5, 3.5))
     ax.plot(table["k"], table["bic"], marker="o", color="0.3")
     best = table[table["best"]]
-    ax.plot(best["k"], best["bic"], marker="o", ms=11, mfc="none", mec="C3", ls="none",
+    ax.plot(best["k"], best["bic"], marker="o", ms=11, mfc="none", mec=VERMILLION, ls="none",
             label="lowest BIC")
     ax.set_xticks(table["k"])
     ax.set_xlabel("number of segments")
@@ -60,7 +68,7 @@ def plot_theme_sentiment(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes
     t = table.sort_values("reach_negative")
     ax = new_axes(ax, (6, 0.4 * len(t) + 1.2))
     y = np.arange(len(t))
-    ax.barh(y, t["reach_negative"], color="C3", alpha=0.7)
+    ax.barh(y, t["reach_negative"], color=VERMILLION, alpha=0.8)
     ax.errorbar(t["reach_negative"], y, xerr=interval_errors(
         t["reach_negative"], t["reach_lower"], t["reach_upper"]), fmt="none", color="0.2")
     ax.set_yticks(y, t["label"])
@@ -79,7 +87,7 @@ def plot_wave_changes(table: pd.DataFrame, *, labels: Mapping[str, str] | None =
              zip(t["attribute"], t["brand"])]
     ax = new_axes(ax, (6, 0.25 * len(t) + 1.2))
     y = np.arange(len(t))
-    colours = np.where(t["changed"], "C3", "0.6")
+    colours = np.where(t["changed"], VERMILLION, GREY)
     ax.errorbar(t["difference"], y, xerr=interval_errors(t["difference"], t["lower"],
                 t["upper"]), fmt="none", ecolor=colours)
     ax.scatter(t["difference"], y, c=colours, zorder=3)
@@ -107,16 +115,19 @@ def plot_management_map(gaps: pd.DataFrame, *, labels: Mapping[str, str] | None 
         ax.text(0.5, 0.5, "importance and performance are both needed for the map",
                 ha="center", transform=ax.transAxes)
         return ax
+    texts, xs, ys = [], [], []
     for a, r in wide.iterrows():
         mx, my = r[("management", "performance")], r[("management", "importance")]
         cx, cy = r[("customers", "performance")], r[("customers", "importance")]
-        colour = "C3" if a in flagged else "0.6"
+        colour = VERMILLION if a in flagged else GREY
         ax.annotate("", xy=(cx, cy), xytext=(mx, my),
                     arrowprops={"arrowstyle": "->", "color": colour})
         ax.scatter([mx], [my], marker="s", facecolor="white", edgecolor=colour, zorder=3)
         ax.scatter([cx], [cy], color=colour, zorder=3)
-        ax.annotate((labels or {}).get(str(a), str(a)), (cx, cy), fontsize=7,
-                    xytext=(3, 3), textcoords="offset points")
+        texts.append(ax.text(cx, cy, (labels or {}).get(str(a), str(a)), fontsize=7))
+        xs += [mx, cx]
+        ys += [my, cy]
+    repel_labels(texts, ax, x=xs, y=ys, iter_lim=200)
     ax.scatter([], [], marker="s", facecolor="white", edgecolor="0.3", label="management")
     ax.scatter([], [], color="0.3", label="customers")
     ax.set_xlabel("performance of the brand")

@@ -33,7 +33,8 @@ from ..errors import DataError
 from .html import _data_uri, _fmt, read_table
 from .labels import caption, column_label
 
-__all__ = ["APPENDIX_CHOICES", "FINDINGS", "Finding", "finding_sections", "render_client_report"]
+__all__ = ["APPENDIX_CHOICES", "FINDINGS", "VERDICT_LABELS", "Finding", "finding_sections",
+           "render_client_report"]
 
 APPENDIX_CHOICES = ("short", "full", "none")
 TABLE_ROWS = 12
@@ -69,6 +70,15 @@ FINDINGS: tuple[Finding, ...] = (
             "ones: paired questions on having and lacking each attribute, what a shortfall "
             "costs and excellence earns in the overall rating, and stated against derived "
             "importance. Each attribute takes the role most views agree on."),
+    Finding("segments", "Needs-based segments", ("segments",),
+            (("06", "segment_needs"),),
+            ("06", "segment_sizes", (("segment", "Segment"), ("share", "Share (%)"),
+                                      ("values_most", "Values more than the rest"))),
+            "Customers are grouped by what they said matters to them (their importance or "
+            "needs-and-wants answers) with a latent class or mixture model; the number of "
+            "groups is the one the data support best, checked by refitting on re-drawn "
+            "samples. Each group is compared with the rest of the customers, with tests "
+            "corrected for their number."),
     Finding("value", "Value map and competitors", ("focus", "value_map"),
             (("04", "ipa"), ("04", "value_map")),
             ("04", "value_map", (("brand", "Brand"), ("quality_ratio", "Quality vs market"),
@@ -86,12 +96,42 @@ FINDINGS: tuple[Finding, ...] = (
             "The Net Promoter Score is the share of promoters (9–10 on the 0–10 "
             "recommendation question) minus the share of detractors (0–6), with its 95% "
             "interval."),
+    Finding("sentiment", "What customers complain about", ("sentiment",),
+            (("06", "theme_sentiment"),),
+            ("06", "theme_sentiment", (("label", "Theme"),
+                                        ("reach_negative", "Negative about it (% of those "
+                                                           "answering)"),
+                                        ("mean", "Mean sentiment (−1 to +1)"))),
+            "Each open-ended answer is scored for sentiment, sentence by sentence, after "
+            "personal details are masked, and each sentence is matched to the themes of the "
+            "code frame; themes are ranked by the share of customers who are negative about "
+            "them."),
     Finding("price", "Price", ("price",),
             (("05", "price_sensitivity_meter"), ("05", "gabor_granger")),
             ("05", "price_points", (("label", "Price point"), ("price", "Price (interpolated)"))),
             "Customers said at which prices the product would be too cheap, a bargain, getting "
             "expensive and too expensive; where those answers cross gives the range of "
             "acceptable prices. A price between those respondents named is interpolated."),
+    Finding("change", "What changed since the last wave", ("change",),
+            (("06", "headline_changes"), ("06", "performance_changes")),
+            ("06", "performance_changes", (("label", "Attribute"), ("brand", "Brand"),
+                                            ("mean_a", "Earlier wave"),
+                                            ("mean_b", "Latest wave"),
+                                            ("difference", "Change"),
+                                            ("lower", "95% interval from"), ("upper", "to"))),
+            "Each brand's mean rating on each attribute in the first and the last wave, their "
+            "difference with its interval and a test; only changes that remain significant "
+            "once the tests are corrected for their number are reported. The drivers' shares "
+            "are compared between the waves in the same way."),
+    Finding("management", "Management's view against the customers'", ("management",),
+            (("06", "management_map"),),
+            ("06", "management_gaps", (("label", "Attribute"), ("verdict", "Disagreement"),
+                                        ("views", "Management against customers"),
+                                        ("action_label", "Recommended action"))),
+            "Management's own answers on how important each attribute is and how well the "
+            "brand performs are set beside the customers' answers. A disagreement counts only "
+            "when the customers' interval excludes management's value, allowing for "
+            "management answering in whole points."),
 )
 
 
@@ -131,9 +171,87 @@ def small_table_html(frame: pd.DataFrame, columns: tuple[tuple[str, str], ...] |
             f"<tbody>{body}</tbody></table>{more}</div>")
 
 
-def _prepare(stem: str, frame: pd.DataFrame) -> pd.DataFrame:
+#: Management's disagreements with its customers, for a reader.
+VERDICT_LABELS = {"blind spot": "Blind spot: customers care more (importance)",
+                  "myth": "Myth: customers care less (importance)",
+                  "overrated": "Management rates the brand higher (performance)",
+                  "underrated": "Management rates the brand lower (performance)"}
+
+
+def _attribute_labels(run: Path) -> dict[str, str]:
+    from ..summary import _study
+
+    return {str(a["id"]): str(a.get("label") or a["id"])
+            for a in _study(run).get("attributes") or [] if isinstance(a, dict) and "id" in a}
+
+
+def _prepare_wave_and_view(stem: str, f: pd.DataFrame, run: Path) -> pd.DataFrame:
+    """The tables of notebook 06: segments with what each values, the themes most often
+    negative, the significant changes, management's disagreements with its action."""
+    labels = _attribute_labels(run)
+    if stem == "segment_sizes":
+        from ..findings_value import segments_finding
+
+        p = _find(run, "tables", "06", "segment_needs", ".csv")
+        needs = read_table(p) if p is not None else None
+        if needs is not None and {"variable", "label"} <= set(needs.columns):
+            names = dict(zip(needs["variable"].astype(str), needs["label"].astype(str)))
+            values = segments_finding(f, needs, names)[1][["segment", "values_most"]]
+            f = f.merge(values, on="segment", how="left").fillna({"values_most": ""})
+            f.loc[f["values_most"] == "", "values_most"] = "No distinctive need"
+        return f.assign(share=(100 * pd.to_numeric(f["share"], errors="coerce")).round())
+    if stem == "theme_sentiment":
+        f = f.sort_values("reach_negative", ascending=False)
+        f = f[f["reach_negative"] > 0] if (f["reach_negative"] > 0).any() else f
+        return f.head(6).assign(
+            reach_negative=(100 * pd.to_numeric(f["reach_negative"], errors="coerce")).round(),
+            mean=pd.to_numeric(f["mean"], errors="coerce").map(
+                lambda v: "" if v != v else f"{v:+.2f}".replace("-", "−")))
+    if stem == "performance_changes":
+        f = f[f["changed"].astype(str).str.lower() == "true"]
+        return f.assign(label=f["attribute"].astype(str).map(lambda a: labels.get(a, a)))
+    if stem == "management_gaps":
+        from ..actions import read_actions
+
+        f = f[f["verdict"] != "agrees"]
+        acts = read_actions(run)
+        action = (dict(zip(acts["attribute"].astype(str), acts["action_label"]))
+                  if len(acts) else {})
+        views = [f"{m:.1f} against {c:.1f} (customers' 95% interval {lo:.1f}–{hi:.1f})"
+                 for m, c, lo, hi in zip(*(pd.to_numeric(f[k], errors="coerce") for k in (
+                     "management", "customers", "lower", "upper")))]
+        return f.assign(label=f["attribute"].astype(str).map(lambda a: labels.get(a, a)),
+                        views=views,
+                        verdict=f["verdict"].map(lambda v: VERDICT_LABELS.get(v, v)),
+                        action_label=f["attribute"].astype(str).map(
+                            lambda a: action.get(a, "—")))
+    return f
+
+
+def _segments_settled(run: Path) -> bool:
+    """Whether the needs-based segments are stable groups: the number of segments the BIC
+    preferred is above one and refits agree (the rule of
+    :func:`cvmkit.findings_value.segments_finding`)."""
+    from ..findings_value import MIN_STABILITY
+    from ..summary import find_results
+
+    p = _find(run, "tables", "06", "segment_bic", ".csv")
+    bic = read_table(p) if p is not None else None
+    if bic is not None and {"k", "best"} <= set(bic.columns):
+        best = bic.loc[bic["best"].astype(str).str.lower() == "true", "k"]
+        if len(best) and int(best.iloc[0]) == 1:
+            return False
+    results = find_results(run, "06")[1] or {}
+    ari = results.get("needs_segments_ari")
+    return not (isinstance(ari, (int, float)) and ari < MIN_STABILITY)
+
+
+def _prepare(stem: str, frame: pd.DataFrame, run: Path | None = None) -> pd.DataFrame:
     """Tidy a run's table for a manager: one row per thing, the headline rows only."""
     f = frame
+    if run is not None and stem in ("segment_sizes", "theme_sentiment", "performance_changes",
+                                    "management_gaps"):
+        return _prepare_wave_and_view(stem, f, run)
     if "segment" in f.columns and f["segment"].nunique(dropna=False) > 1:
         f = f[f["segment"].isin([f["segment"].iloc[0]])]
     if stem == "importance":
@@ -199,8 +317,13 @@ def finding_sections(run_dir: str | Path, summary: pd.DataFrame | None = None
             number, stem, cols = f.table
             p = _find(run, "tables", number, stem, ".csv")
             t = read_table(p) if p is not None else None
-            if t is not None:
-                table = (_prepare(stem, t), cols, caption("table", stem), p.stem)
+            t = _prepare(stem, t, run) if t is not None else None
+            if t is not None and len(t):
+                table = (t, cols, caption("table", stem), p.stem)
+        if f.key == "change":  # the long chart of every rating only when no headline one
+            figs = figs[:1]
+        if f.key == "segments" and covered and not _segments_settled(run):
+            figs, table = [], None  # the sentence says there are no stable groups to show
         out.append({"key": f.key, "title": f.title, "sentences": sentences,
                     "covered": covered, "figures": figs[:2], "table": table,
                     "method": f.method})

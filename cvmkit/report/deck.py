@@ -14,6 +14,7 @@ it for XML, and characters XML cannot hold are dropped; no text becomes a link o
 from __future__ import annotations
 
 import io
+import math
 import re
 from datetime import date
 from pathlib import Path
@@ -213,7 +214,7 @@ def build_deck(run_dir: str | Path, *, client_name: str | None = None,
     firsts = [g["sentence"].iloc[0] for _, g in covered.groupby("part", sort=False)]
     _textbox(s, Inches(0.5), Inches(1.25), Inches(9), Inches(4.2),
              [f"• {x}" for x in firsts] or ["None of the analyses ran for this study."],
-             size=14 if len(firsts) <= 5 else 12)
+             size=14 if len(firsts) <= 5 else 12 if len(firsts) <= 7 else 10)
     _notes(s, covered["sentence"].tolist())
 
     # the recommended actions
@@ -248,10 +249,16 @@ def build_deck(run_dir: str | Path, *, client_name: str | None = None,
         s = prs.slides.add_slide(title_only)
         _title(s, sec["title"], accent, size=22)
         lead = sec["sentences"][0] if sec["sentences"] else ""
-        _textbox(s, Inches(0.5), Inches(1.0), Inches(9), Inches(0.8), [lead], size=13,
+        # a long finding (several segments, several disagreements) takes a smaller font and
+        # pushes the chart down rather than running into it
+        size = 13 if len(lead) <= 190 else 11
+        lines = max(2, math.ceil(len(lead) / (95 if size == 13 else 118)))
+        lead_h = 0.24 * lines if size == 13 else 0.2 * lines
+        _textbox(s, Inches(0.5), Inches(1.0), Inches(9), Inches(lead_h), [lead], size=size,
                  bold_first=True)
         notes = list(sec["sentences"])
-        top, height = Inches(1.9), Inches(3.5)
+        top = Inches(max(1.9, 1.0 + lead_h + 0.15))
+        height = Inches(5.45) - top
         placed = False
         if sec["table"] is not None:
             frame, cols, cap, _ = sec["table"]

@@ -27,6 +27,13 @@ FIGURE_CAPTIONS = {
     "gabor_granger": "Demand and revenue at the prices asked",
     "nms_demand": "Expected demand and revenue by price",
     "value_ratio": "Value for money by brand",
+    "segment_needs": "What each needs-based segment values, against the rest of the customers",
+    "theme_sentiment": "Share of those answering who are negative about each theme, with its "
+                       "95% interval",
+    "performance_changes": "Change in each rating since the last wave, with its 95% interval",
+    "headline_changes": "Change in the brand's ratings since the last wave, and any other "
+                        "significant change, with 95% intervals",
+    "management_map": "Management's view of importance and performance against the customers'",
 }
 
 #: Table stem → caption.
@@ -39,6 +46,10 @@ TABLE_CAPTIONS = {
     "price_points": "Price points",
     "gabor_granger": "Demand at the prices asked",
     "actions": "Recommended actions",
+    "segment_sizes": "The needs-based segments",
+    "theme_sentiment": "The themes customers are most often negative about",
+    "performance_changes": "The significant changes since the last wave",
+    "management_gaps": "Where management's view differs from its customers'",
 }
 
 #: Column name → header.
@@ -73,6 +84,13 @@ COLUMN_LABELS = {
     "group": "Group",
     "segment": "Segment",
     "verdict": "Against the brand",
+    "values_most": "Values more than the rest",
+    "mean_a": "Earlier wave",
+    "mean_b": "Latest wave",
+    "management": "Management's view",
+    "customers": "Customers' view",
+    "reach_negative": "Negative about it (% of those answering)",
+    "share_negative": "Negative mentions (%)",
 }
 
 
