@@ -233,7 +233,7 @@ def _join(items: list[str]) -> str:
 
 
 def _read(run: Path, name: str) -> pd.DataFrame | None:
-    from .report.html import read_table
+    from .report._common import read_table
 
     found = sorted((run / "tables").glob(f"*__{name}.csv"))
     return read_table(found[0]) if found else None
@@ -275,7 +275,7 @@ def read_actions(run_dir: str | Path) -> pd.DataFrame:
 
 
 def _read_path(path: Path) -> pd.DataFrame | None:
-    from .report.html import read_table
+    from .report._common import read_table
 
     return read_table(path)
 

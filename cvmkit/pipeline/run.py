@@ -43,6 +43,7 @@ from .reuse import (
     output_digest,
     written_files,
 )
+from .steps import step_hooks
 
 if TYPE_CHECKING:
     from ..study import Study
@@ -98,7 +99,8 @@ def _check_report_options(params: Mapping[str, Any], study_file: Path) -> dict[s
     A relative ``logo_path`` is looked up in the study's folder, then in the current folder.
     """
     from ..errors import DataError
-    from ..report.html import _accent, check_logo
+    from ..report._common import _accent
+    from ..report.html import check_logo
 
     out: dict[str, Any] = {}
     if params.get("accent_color") is not None:
@@ -364,7 +366,7 @@ def run_study(
                     node, str(target), parameters=params, cwd=str(nb_dir),
                     kernel_name=kernel_name, progress_bar=False, log_output=False, km=km,
                     engine_name=engine, execution_timeout=cell_timeout,
-                    request_save_on_cell_execute=False,
+                    request_save_on_cell_execute=False, **step_hooks(node, say, nb.stem),
                 )
             except PapermillExecutionError as exc:
                 error = _failure_message(nb, exc, target)

@@ -7,8 +7,9 @@ finding and an appendix; see :mod:`cvmkit.report.client`) and the slide deck bes
 The pipeline calls both after the last notebook of a run.
 """
 
+from .build import build_report, render_report
 from .deck import DECK_FILE, build_deck
-from .html import REPORT_FILE, Section, build_report, collect_sections, render_report
+from .html import REPORT_FILE, Section, collect_sections
 from .xlsx import TABLES_FILE, sheet_names, write_tables_xlsx
 
 __all__ = ["DECK_FILE", "REPORT_FILE", "TABLES_FILE", "Section", "build_deck", "build_report",

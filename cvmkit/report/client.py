@@ -16,7 +16,7 @@ the full tables go to an appendix whose length is chosen with ``appendix``:
 A section whose analysis the study does not support says so in one sentence
 (:attr:`cvmkit.capabilities.Capability.plain_sentence`).  The page is one column that narrows
 to a phone's width, prints on A4 or Letter with no table losing a column, and makes no request
-of its own (see :data:`cvmkit.report.html.CSP`).
+of its own (see :data:`cvmkit.report._common.CSP`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import DataError
-from .html import _data_uri, _fmt, read_table
+from ._common import _data_uri, _fmt, read_table
 from .labels import caption, column_label
 
 __all__ = ["APPENDIX_CHOICES", "FINDINGS", "VERDICT_LABELS", "Finding", "finding_sections",
@@ -404,7 +404,7 @@ def render_client_report(run_dir: str | Path, *, title: str, client: str, when: 
     """The HTML of the client report (see the module docstring)."""
     from ..actions import read_actions
     from ..summary import at_a_glance, executive_summary
-    from .html import CSP
+    from ._common import CSP
 
     if appendix not in APPENDIX_CHOICES:
         raise DataError(f"appendix: expected one of {', '.join(APPENDIX_CHOICES)}, got "

@@ -114,8 +114,8 @@ def _nps_chart(slide, run: Path, left, top, width, height) -> bool:
     from pptx.util import Pt
 
     from ..plots._style import BLUE, LIGHT_GREY, VERMILLION
+    from ._common import read_table
     from .client import _find
-    from .html import read_table
 
     path = _find(run, "tables", "05", "nps_by_segment", ".csv")
     t = read_table(path) if path is not None else None
@@ -144,7 +144,7 @@ def _nps_chart(slide, run: Path, left, top, width, height) -> bool:
 
 
 def _table_lines(frame: pd.DataFrame, cols: tuple[tuple[str, str], ...]) -> list[str]:
-    from .html import _fmt
+    from ._common import _fmt
 
     pairs = [(c, h) for c, h in cols if c in frame.columns]
     return ["; ".join(f"{h}: {_fmt(v)}" for (c, h), v in zip(pairs, row))
@@ -174,8 +174,8 @@ def build_deck(run_dir: str | Path, *, client_name: str | None = None,
     from ..actions import read_actions
     from ..io.artifacts import atomic_write_bytes
     from ..summary import executive_summary
+    from ._common import _accent, _date_text, _study_meta
     from .client import finding_sections
-    from .html import _accent, _date_text, _study_meta
 
     run = Path(run_dir)
     study = _study_meta(run)

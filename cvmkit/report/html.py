@@ -1,8 +1,8 @@
-"""``report.html``: building it (:func:`build_report`), and each analysis step on a page.
+"""Each analysis step of a run as a section of the report's full appendix, and the logo check.
 
-:func:`build_report` writes the client report (:mod:`cvmkit.report.client`: cover, summary,
-actions, a section per finding, appendix) and the deck beside it.  The rest of this module
-turns each analysis step of a run into a section for the report's full appendix
+The client documents themselves are built by :func:`cvmkit.report.build_report`
+(:mod:`cvmkit.report.build`: the client report of :mod:`cvmkit.report.client` and the deck).
+This module turns each analysis step of a run into a section for the report's full appendix
 (:func:`collect_sections`), from what the run directory holds:
 
 * the **executed notebooks** (``NN_name.ipynb``, kept by the pipeline) give each section its
@@ -33,12 +33,9 @@ parameters, the run directory or JupyterLab).
 
 from __future__ import annotations
 
-import base64
 import html
-import json
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -48,11 +45,10 @@ from ..capabilities import Capability
 from ..errors import CvmkitError, DataError
 from ..escaping import inert_markdown
 from ..sections import first_unmet
-from ._csv import count_rows, read_head
+from ._common import CSP, _data_uri, _fmt, read_table
 from .xlsx import MAX_SHEET_ROWS
 
-__all__ = ["REPORT_FILE", "Section", "build_report", "check_logo", "collect_sections",
-           "render_report"]
+__all__ = ["CSP", "REPORT_FILE", "Section", "check_logo", "collect_sections", "read_table"]
 
 REPORT_FILE = "report.html"
 SUMMARY_NOTEBOOK = "07_report"
@@ -79,8 +75,6 @@ _CALL_RE = {
     kind: re.compile(rf"write_{kind}\(\s*[^,()]+,\s*[^,()]+,\s*[rbfu]?([\"'])(.+?)\1", re.S)
     for kind in ("figure", "table")
 }
-CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; "
-       "base-uri 'none'; form-action 'none'")
 MAX_ROWS = 15
 MAX_COLS = 10
 
@@ -205,16 +199,6 @@ def _human(name: str) -> str:
 
 
 # ---------------------------------------------------------------------- figures and tables
-def _data_uri(path: Path) -> str:
-    mime = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-            ".gif": "image/gif", ".svg": "image/svg+xml", ".webp": "image/webp"}.get(
-        path.suffix.lower())
-    if mime is None:
-        raise DataError(f"image '{path}': expected a .png, .jpg, .gif, .svg or .webp file")
-    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
-
-
-#: Largest logo accepted, in bytes (a cover logo is a few kilobytes).
 _LOGO_BOUND = 2_000_000
 #: SVG elements that run code, load other documents or embed foreign content.
 _SVG_ACTIVE = {"script", "foreignobject", "iframe", "embed", "object", "handler", "listener",
@@ -280,49 +264,6 @@ def check_logo(path: str | Path) -> None:
             urls = re.findall(r"url\(\s*['\"]?([^)'\"]*)", value, re.IGNORECASE)
             if any(not _SAFE_REF.fullmatch(u.strip()) for u in urls) or "@import" in value:
                 raise DataError(refuse.format(f"a reference in {local}={value[:60]!r}"))
-
-
-def _fmt(value: Any) -> str:
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
-            return f"{int(value):,}"
-        if abs(value) >= 100:
-            return f"{value:,.1f}"
-        if abs(value) >= 1:
-            return f"{value:.2f}"
-        return f"{value:.3f}"
-    return str(value)
-
-
-def read_table(path: str | Path, rows: int | None = None) -> pd.DataFrame | None:
-    """A run's table (its first ``rows`` rows when given), or ``None`` when there is nothing to
-    show.
-
-    A missing file, an empty one (no columns to parse), an unreadable one and a table of no
-    rows all give ``None``: a step that had nothing to tabulate leaves no table in the report.
-    With ``rows``, the frame's ``attrs["n_rows"]`` is the number of rows of the whole table,
-    counted without parsing it (a per-respondent table of a large study is never read whole
-    to show its first rows).
-    """
-    p = Path(path)
-    try:
-        if not p.is_file() or p.stat().st_size == 0:
-            return None
-        frame = pd.read_csv(p) if rows is None else read_head(p, rows + 1)
-        if len(frame) and frame.shape[1]:
-            frame.attrs["n_rows"] = (count_rows(p) if rows is not None and len(frame) > rows
-                                     else len(frame))
-            if rows is not None:
-                frame = frame.iloc[:rows]
-    except (OSError, ValueError, pd.errors.EmptyDataError, pd.errors.ParserError):
-        return None
-    return frame if len(frame) and frame.shape[1] else None
 
 
 def _table_html(frame: pd.DataFrame, sheet: str | None, caption: str,
@@ -532,128 +473,9 @@ def _section(run: Path, name: str, nb_dir: Path | None, sheets: dict[str, str],
 
 
 # ---------------------------------------------------------------------- the page
-def _accent(color: str | None) -> str:
-    from matplotlib.colors import is_color_like, to_hex
-
-    if color is None:
-        return "#1f5f8b"
-    if not isinstance(color, str) or not is_color_like(color):
-        raise DataError(f"accent_color: {color!r} is not a colour (expected e.g. '#1f5f8b' or "
-                        "'teal')")
-    return to_hex(color)
-
-
 _CODE_SPAN_RE = re.compile(r"`([^`]+)`")
 
 
 def _inline(text: str) -> str:
     """Plain text as HTML, escaped, with its `code spans` (a study file's keys) set as code."""
     return _CODE_SPAN_RE.sub(r"<code>\1</code>", html.escape(str(text)))
-
-
-def render_report(run_dir: str | Path, *, client_name: str | None = None,
-                  report_title: str | None = None, report_date: str | date | None = None,
-                  logo_path: str | Path | None = None, accent_color: str | None = None,
-                  notebooks_dir: str | Path | None = None,
-                  manifest: dict[str, Any] | None = None, appendix: str | None = None) -> str:
-    """The HTML of the report of a run (see :func:`build_report`)."""
-    from .client import render_client_report
-
-    run = Path(run_dir)
-    study = _study_meta(run)
-    client = client_name if client_name is not None else study.get("client") or ""
-    title = (report_title if report_title is not None
-             else study.get("title") or "Customer value study")
-    when = _date_text(report_date)
-    accent = _accent(accent_color)
-    logo = ""
-    if logo_path:
-        p = Path(logo_path)
-        if not p.is_file():
-            raise DataError(f"logo_path: image file '{p}' does not exist")
-        check_logo(p)
-        logo = f"<img class=\"logo\" src=\"{_data_uri(p)}\" alt=\"{html.escape(client)} logo\">"
-    if manifest is None and (run / "manifest.json").is_file():
-        manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
-    if appendix is None:
-        params = (manifest or {}).get("parameters") or {}
-        appendix = str(params.get("appendix") or "short")
-    foot = [html.escape(title)]
-    if manifest:
-        foot.append(f"reference {html.escape(str(manifest.get('run_id', run.name)))}")
-    foot.append("every table is in tables.xlsx, every chart in figures/")
-    return render_client_report(run, title=title, client=client, when=when, logo_html=logo,
-                                accent=accent, appendix=appendix, notebooks_dir=notebooks_dir,
-                                footer=" · ".join(foot) + ".")
-
-
-def _study_meta(run: Path) -> dict[str, Any]:
-    p = run / "study.json"
-    if p.is_file():
-        try:
-            return json.loads(p.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-    return {}
-
-
-def _date_text(value: str | date | None) -> str:
-    if value is None:
-        value = date.today()
-    if isinstance(value, date):
-        return f"{value.day} {value:%B %Y}"
-    return str(value)
-
-
-def build_report(run_dir: str | Path, *, client_name: str | None = None,
-                 report_title: str | None = None, report_date: str | date | None = None,
-                 logo_path: str | Path | None = None, accent_color: str | None = None,
-                 notebooks_dir: str | Path | None = None,
-                 manifest: dict[str, Any] | None = None, appendix: str | None = None,
-                 deck: bool = True) -> Path:
-    """Write ``report.html`` (:mod:`cvmkit.report.client`) and, beside it, ``deck.pptx``
-    (:mod:`cvmkit.report.deck`) into a run directory.
-
-    Parameters
-    ----------
-    run_dir : str or Path
-        The run directory (see the module docstring for what is read from it).
-    client_name, report_title : str, optional
-        Shown on the cover (default: the study's ``client`` and ``title``).
-    report_date : str or date, optional
-        Shown on the cover (default: today).
-    logo_path : str or Path, optional
-        An image (PNG, JPEG, GIF, SVG or WebP) shown on the cover, embedded in the page.
-    accent_color : str, optional
-        Any matplotlib colour (``"#1f5f8b"``, ``"teal"``) for rules, headings and the cover.
-    notebooks_dir : str or Path, optional
-        Source notebooks, for narrative when the run holds no executed copy.
-    manifest : dict, optional
-        The run's manifest (default: ``manifest.json`` of the run, if any).
-    appendix : {"short", "full", "none"}, optional
-        How much method and detail the appendix holds (default: the run's ``appendix``
-        parameter, else ``"short"``).
-    deck : bool
-        Also write ``deck.pptx``, the same story as slides.
-
-    Returns
-    -------
-    Path
-        ``run_dir/report.html``.
-
-    Examples
-    --------
-    >>> from cvmkit.report import build_report
-    >>> build_report("reports/demo/20260101-120000", accent_color="teal")  # doctest: +SKIP
-    PosixPath('reports/demo/20260101-120000/report.html')
-    """
-    from ..io.artifacts import atomic_write_text
-    from .deck import build_deck
-
-    page = render_report(run_dir, client_name=client_name, report_title=report_title,
-                         report_date=report_date, logo_path=logo_path, accent_color=accent_color,
-                         notebooks_dir=notebooks_dir, manifest=manifest, appendix=appendix)
-    if deck:
-        build_deck(run_dir, client_name=client_name, report_title=report_title,
-                   report_date=report_date, logo_path=logo_path, accent_color=accent_color)
-    return atomic_write_text(Path(run_dir) / REPORT_FILE, page)
