@@ -96,6 +96,17 @@ def _study_meta(run: Path) -> dict[str, Any]:
     return {}
 
 
+def cover_names(run: Path, client_name: str | None, report_title: str | None
+                ) -> tuple[str, str]:
+    """The client's name and the title a report or deck shows: the ones given, else the
+    study's ``client`` and ``title``."""
+    study = _study_meta(run)
+    client = client_name if client_name is not None else study.get("client") or ""
+    title = (report_title if report_title is not None
+             else study.get("title") or "Customer value study")
+    return client, title
+
+
 def _date_text(value: str | date | None) -> str:
     if value is None:
         value = date.today()

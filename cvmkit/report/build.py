@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DataError
-from ._common import _accent, _data_uri, _date_text, _study_meta
+from ._common import _accent, _data_uri, _date_text, cover_names
 from .client import render_client_report
 from .deck import build_deck
 from .html import REPORT_FILE, check_logo
@@ -24,10 +24,7 @@ def render_report(run_dir: str | Path, *, client_name: str | None = None,
                   manifest: dict[str, Any] | None = None, appendix: str | None = None) -> str:
     """The HTML of the report of a run (see :func:`build_report`)."""
     run = Path(run_dir)
-    study = _study_meta(run)
-    client = client_name if client_name is not None else study.get("client") or ""
-    title = (report_title if report_title is not None
-             else study.get("title") or "Customer value study")
+    client, title = cover_names(run, client_name, report_title)
     when = _date_text(report_date)
     accent = _accent(accent_color)
     logo = ""

@@ -174,14 +174,11 @@ def build_deck(run_dir: str | Path, *, client_name: str | None = None,
     from ..actions import read_actions
     from ..io.artifacts import atomic_write_bytes
     from ..summary import executive_summary
-    from ._common import _accent, _date_text, _study_meta
+    from ._common import _accent, _date_text, cover_names
     from .client import finding_sections
 
     run = Path(run_dir)
-    study = _study_meta(run)
-    client = client_name if client_name is not None else study.get("client") or ""
-    title = (report_title if report_title is not None
-             else study.get("title") or "Customer value study")
+    client, title = cover_names(run, client_name, report_title)
     accent = _accent(accent_color)
     summary = executive_summary(run)
     sections = finding_sections(run, summary)
