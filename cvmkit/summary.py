@@ -115,6 +115,14 @@ def _signed(x: float, digits: int = 0) -> str:
     return f"{x:+.{digits}f}".replace("-", "−")
 
 
+def _unmet_needs(items: list[str], brand: str) -> str:
+    """The sentence naming the basic needs the brand falls short on."""
+    one = len(items) == 1
+    return (f"Unmet {'need' if one else 'needs'}: {_join(items)}. Customers take "
+            f"{'it' if one else 'them'} for granted and punish a shortfall, and {brand} falls "
+            "short.")
+
+
 def _join(items: Sequence[str]) -> str:
     items = [str(i) for i in items]
     if not items:
@@ -487,11 +495,8 @@ def summarize_needs(results: Mapping[str, Any], brand: str = "the brand",
         unmet = [n for n in needs if act.get(n) == "improve"]
         met = [n for n in needs if n not in unmet]
         if unmet:
-            items = [f"{n} ({comp[n]} ahead)" if comp.get(n) else n for n in unmet]
-            word = "need" if len(unmet) == 1 else "needs"
-            it = "it" if len(unmet) == 1 else "them"
-            out.append(f"Unmet {word}: {_join(items)}. Customers take {it} for granted and "
-                       f"punish a shortfall, and {brand} falls short.")
+            out.append(_unmet_needs([f"{n} ({comp[n]} ahead)" if comp.get(n) else n
+                                     for n in unmet], brand))
         if met:
             other = "The other basic" if unmet else "The basic"
             out.append(f"{other} {'need' if len(met) == 1 else 'needs'} — expected as a matter "
@@ -502,11 +507,8 @@ def summarize_needs(results: Mapping[str, Any], brand: str = "the brand",
         unmet = [n for n in needs if ahead.get(n)]
         met = [n for n in needs if not ahead.get(n)]
         if unmet:
-            items = [f"{n} ({_join(_labels(ahead[n]))} ahead)" for n in unmet]
-            word = "need" if len(unmet) == 1 else "needs"
-            it = "it" if len(unmet) == 1 else "them"
-            out.append(f"Unmet {word}: {_join(items)}. Customers take {it} for granted and "
-                       f"punish a shortfall, and {brand} falls short.")
+            out.append(_unmet_needs([f"{n} ({_join(_labels(ahead[n]))} ahead)"
+                                     for n in unmet], brand))
         if met:
             other = "the other basic" if unmet else "the basic"
             out.append(f"{brand} keeps up with its competitors on {other} "
