@@ -16,17 +16,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from _cvmkit import REPO, cvmkit_run
+
 DEMO = REPO / "data" / "demo"
-CVMKIT = [sys.executable, "-m", "cvmkit.cli"]
-ENV = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
-ENV["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
 
 
 def copy_demo(dest: Path, slug: str) -> Path:
@@ -38,16 +34,6 @@ def copy_demo(dest: Path, slug: str) -> Path:
     study.write_text(study.read_text(encoding="utf-8").replace("slug: demo", f"slug: {slug}", 1),
                      encoding="utf-8")
     return study
-
-
-def cvmkit_run(args: list[str], out: Path) -> float:
-    t0 = time.perf_counter()
-    proc = subprocess.run([*CVMKIT, "run", *args, "--out", str(out)], cwd=REPO, env=ENV,
-                          capture_output=True, text=True)
-    seconds = time.perf_counter() - t0
-    if proc.returncode != 0:
-        sys.exit(f"cvmkit run failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
-    return seconds
 
 
 def tables(out: Path) -> dict[str, bytes]:

@@ -33,14 +33,12 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from _cvmkit import ENV, REPO, cvmkit_run
+
 DEMO = REPO / "data" / "demo"
-CVMKIT = [sys.executable, "-m", "cvmkit.cli"]
 # The runs see the environment a user's shell gives them, except for a plotting backend set
 # there: with ``MPLBACKEND=Agg`` the notebooks would show no figures, and a run would be
 # measured without the work of showing them.
-ENV = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
-ENV["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # quiets the debugger's start-up warning only
 
 
 def floor_once() -> float:
@@ -63,16 +61,6 @@ def copy_demo(dest: Path) -> Path:
         if f.is_file():
             shutil.copyfile(f, dest / f.name)
     return dest / "study.yaml"
-
-
-def cvmkit_run(args: list[str], out: Path) -> float:
-    t0 = time.perf_counter()
-    proc = subprocess.run([*CVMKIT, "run", *args, "--out", str(out)], cwd=REPO, env=ENV,
-                          capture_output=True, text=True)
-    seconds = time.perf_counter() - t0
-    if proc.returncode != 0:
-        sys.exit(f"cvmkit run failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
-    return seconds
 
 
 def single(out: Path, default: bool) -> tuple[float, dict]:

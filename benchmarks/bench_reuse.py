@@ -16,26 +16,17 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from _cvmkit import REPO, cvmkit_run
+
 STUDY = REPO / "data" / "demo" / "study.yaml"
-CVMKIT = [sys.executable, "-m", "cvmkit.cli"]
-ENV = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
-ENV["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
 
 
-def cvmkit_run(args: list[str], out: Path) -> tuple[float, dict]:
-    t0 = time.perf_counter()
-    proc = subprocess.run([*CVMKIT, "run", str(STUDY), *args, "--out", str(out)], cwd=REPO,
-                          env=ENV, capture_output=True, text=True)
-    seconds = time.perf_counter() - t0
-    if proc.returncode != 0:
-        sys.exit(f"cvmkit run failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+def timed_run(args: list[str], out: Path) -> tuple[float, dict]:
+    seconds = cvmkit_run([str(STUDY), *args], out)
     manifests = [json.loads(p.read_text()) for p in out.glob("demo/*/manifest.json")]
     return seconds, max(manifests, key=lambda m: (m["started"], m["run_id"]))
 
@@ -45,9 +36,9 @@ def main() -> None:
     print(f"cvmkit incremental-run benchmark ({os.cpu_count()} cores)")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        cvmkit_run(extra, tmp / "first")  # not timed: compiles, fills caches
-        full_s, full = cvmkit_run(extra, tmp / "reports")
-        reuse_s, again = cvmkit_run([*extra, "--reuse", "-p", "crosshair=median"],
+        timed_run(extra, tmp / "first")  # not timed: compiles, fills caches
+        full_s, full = timed_run(extra, tmp / "reports")
+        reuse_s, again = timed_run([*extra, "--reuse", "-p", "crosshair=median"],
                                     tmp / "reports")
         rerun = [e["notebook"] for e in again["notebooks"] if not e.get("reused")]
         own = sum(e["seconds"] for e in full["notebooks"] if e["notebook"] in rerun)
