@@ -125,7 +125,9 @@ def _fit(z: np.ndarray, w: np.ndarray, k: int, method: str, seed: Any, n_init: i
     if method == "lca":
         from stepmix.stepmix import StepMix
 
-        model = StepMix(n_components=k, measurement="categorical_nan", n_init=n_init,
+        from ._lca_emission import MEASUREMENT
+
+        model = StepMix(n_components=k, measurement=MEASUREMENT, n_init=n_init,
                         random_state=rs, verbose=0, progress_bar=0, max_iter=2000,
                         abs_tol=tol, rel_tol=tol * 1e-2)
         with warnings.catch_warnings():
