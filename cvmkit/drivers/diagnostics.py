@@ -204,6 +204,14 @@ def _wvar(x: np.ndarray, w: np.ndarray) -> float:
     return float(ww @ (xx - m) ** 2 / ww.sum())
 
 
+def _wvars(z: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """:func:`_wvar` of every column of ``z`` (one pass over complete data)."""
+    if len(z) >= 2 and (w > 0).all() and not np.isnan(z).any():
+        sw = w.sum()
+        return w @ (z - w @ z / sw) ** 2 / sw
+    return np.array([_wvar(z[:, j], w) for j in range(z.shape[1])])
+
+
 def prepare_drivers(
     data: pd.DataFrame,
     outcome: str,
@@ -316,14 +324,16 @@ def prepare_drivers(
         warnings.warn(f"{what}: {notes[-1]}", CvmkitWarning, stacklevel=2)
 
     # Variance checks on the rows used.
-    if _wvar(z[:, -1], w) <= 1e-12 * max(1.0, float(np.nanmax(np.abs(z[:, -1])) ** 2
-                                                    if len(z) else 1.0)):
+    variances = _wvars(z, w)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing column: no scale
+        scales = np.nanmax(np.abs(z), axis=0) if len(z) else np.ones(z.shape[1])
+    scales = np.where(np.isnan(scales), 1.0, scales)
+    if variances[-1] <= 1e-12 * max(1.0, float(scales[-1]) ** 2):
         raise AnalysisError(f"{what}: the outcome '{outcome}' has no variance among the "
                             f"{len(z)} respondents used; nothing to explain")
     for i, d in enumerate(list(keep)):
-        x = z[:, i]
-        scale = float(np.nanmax(np.abs(x))) if np.isfinite(x).any() else 1.0
-        if _wvar(x, w) <= 1e-12 * max(1.0, scale**2):
+        if variances[i] <= 1e-12 * max(1.0, float(scales[i]) ** 2):
             bad(d, "has no variance (every respondent gives the same answer)")
     if skipped:
         idx = [i for i, d in enumerate(keep) if d not in skipped]
