@@ -22,8 +22,8 @@ def df() -> pd.DataFrame:
     return d
 
 
-def test_default_threshold_is_ten_thousand():
-    assert LOGIT_DOMINANCE_SUBSAMPLE == 10_000
+def test_default_threshold_is_five_thousand():
+    assert LOGIT_DOMINANCE_SUBSAMPLE == 5_000
 
 
 def test_no_subsample_at_or_below_the_threshold_changes_nothing(df):

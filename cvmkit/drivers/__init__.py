@@ -9,7 +9,7 @@
   test of share differences between segments.
 * :func:`ols_coefficients`, :func:`ordered_logit_coefficients`, :func:`logit_coefficients` —
   statsmodels fits as tidy coefficient tables; :func:`logit_dominance` — dominance over
-  McFadden's pseudo-R² for a binary outcome (on a seeded subsample above 10,000 respondents;
+  McFadden's pseudo-R² for a binary outcome (on a seeded subsample above 5,000 respondents;
   :func:`subsample_note` says so in a sentence).
 * :func:`collinearity`, :func:`collinearity_message`, :func:`prepare_drivers` — diagnostics and
   data checks.

@@ -53,7 +53,7 @@ __all__ = [
 
 #: Respondents above which :func:`logit_dominance` fits its 2^p logits on a random subsample of
 #: this many (its time then no longer grows with the respondents).
-LOGIT_DOMINANCE_SUBSAMPLE = 10_000
+LOGIT_DOMINANCE_SUBSAMPLE = 5_000
 #: Disjoint parts of the subsample whose spread gives the Monte-Carlo error of the shares.
 SUBSAMPLE_PARTS = 4
 #: Smallest subsample allowed (each part of the error estimate gets an eighth of it).
@@ -484,7 +484,7 @@ def logit_dominance(
         shares of the full model's pseudo-R²), the pairwise complete / conditional / general
         dominance table, or the conditional contributions by model size.
     subsample : int, optional
-        With more respondents than this (10,000 by default; None: never), the 2^p logits are
+        With more respondents than this (5,000 by default; None: never), the 2^p logits are
         fitted on a random subsample of this many respondents drawn without replacement (each
         keeping their weight) from ``seed``.  The ``note`` says so; ``n`` is then the subsample
         size, and ``se`` the Monte-Carlo standard error of each share (percentage points) that
