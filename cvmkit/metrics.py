@@ -173,18 +173,35 @@ def _group_frames(data: pd.DataFrame, by: str | Sequence[str] | None,
             raise DataError(f"by: column '{c}' not in data")
     if levels is not None and len(cols) != 1:
         raise AnalysisError("levels: only allowed with a single 'by' column")
-    positions: dict[tuple, list[int]] = {}
-    for i, key in enumerate(zip(*(data[c].tolist() for c in cols))):
-        if any(pd.isna(v) for v in key):
-            continue
-        positions.setdefault(key, []).append(i)
+    positions = _positions_by_key(data, cols)
     expected: list[tuple] = []
     if levels is not None:
         expected = [(v,) for v in levels]
     elif len(cols) == 1 and isinstance(data[cols[0]].dtype, pd.CategoricalDtype):
         expected = [(v,) for v in data[cols[0]].cat.categories]
     order = list(dict.fromkeys(expected + sorted(positions, key=_sort_key)))
-    return cols, [(k, np.asarray(positions.get(k, []), dtype=int)) for k in order]
+    return cols, [(k, positions.get(k, np.zeros(0, dtype=int))) for k in order]
+
+
+def _positions_by_key(data: pd.DataFrame, cols: list[str]) -> dict[tuple, np.ndarray]:
+    """Row positions (ascending) of each combination of the values of ``cols`` that occurs,
+    keyed by the tuple of values (as ``tolist`` gives them); rows with a missing value in any
+    of ``cols`` are left out."""
+    combined = np.zeros(len(data), dtype=np.int64)
+    valid = np.ones(len(data), dtype=bool)
+    factors = []  # (codes, values) of each column
+    for c in cols:
+        codes, uniques = pd.factorize(data[c])
+        factors.append((codes, uniques.tolist()))
+        combined = combined * max(len(uniques), 1) + np.maximum(codes, 0)
+        valid &= codes >= 0
+    rows = np.flatnonzero(valid)
+    if rows.size == 0:
+        return {}
+    order = rows[np.argsort(combined[rows], kind="stable")]
+    starts = np.flatnonzero(np.diff(combined[order])) + 1
+    return {tuple(values[codes[part[0]]] for codes, values in factors): part.astype(int)
+            for part in np.split(order, starts)}
 
 
 def _sort_key(key: tuple) -> tuple:

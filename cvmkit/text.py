@@ -207,8 +207,11 @@ def code_verbatims(data: pd.DataFrame, codeframe: Study | Sequence[Theme | Mappi
         frame["text"] = mask_quote(text[answered], names).to_numpy()
         parts.append(frame)
     out = pd.concat(parts, ignore_index=True)
+    codes, distinct = pd.factorize(out["text"])  # each distinct answer matched once
     for t in themes:
-        out[t.id] = out["text"].map(lambda s, p=patterns[t.id]: bool(p.search(s)))
+        p = patterns[t.id]
+        hits = np.array([bool(p.search(s)) for s in distinct], dtype=bool)
+        out[t.id] = hits[codes]
     ids = [t.id for t in themes]
     out["n_themes"] = out[ids].sum(axis=1).astype(int)
     out["coded"] = out["n_themes"] > 0
@@ -312,12 +315,13 @@ def _uncoded_units(coded: pd.DataFrame, themes: list[Theme], unit: str) -> list[
     if unit == "comment":
         return coded.loc[~coded[ids].any(axis=1), "text"].tolist()
     patterns = _compile(themes)
+    clauses: dict[str, list[str]] = {}  # the uncoded clauses of each distinct answer
     out = []
     for text in coded["text"]:
-        for clause in _SPLIT.split(text):
-            c = clause.strip(" .!?;")
-            if c and not any(p.search(c) for p in patterns.values()):
-                out.append(c)
+        if text not in clauses:
+            clauses[text] = [c for c in (cl.strip(" .!?;") for cl in _SPLIT.split(text))
+                             if c and not any(p.search(c) for p in patterns.values())]
+        out.extend(clauses[text])
     return out
 
 

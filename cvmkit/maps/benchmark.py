@@ -96,6 +96,7 @@ def brand_performance(
     cache: dict[str, np.ndarray | None] = {}
     rows = []
     for seg, mask in groups:
+        rows_in = slice(None) if mask.all() else np.flatnonzero(mask)  # the segment's rows
         for a in study.attributes:
             for b in brand_objs:
                 col = a.performance_column(b)
@@ -109,7 +110,7 @@ def brand_performance(
                 if x is None:
                     row["note"] = f"column '{col}' not in data"
                 else:
-                    m, se, n = weighted_mean_se(np.where(mask, x, np.nan), w)
+                    m, se, n = weighted_mean_se(x[rows_in], w[rows_in])
                     lo, hi = t_interval(m, se, n, level)
                     row.update(n=n, mean=m, se=se, lower=lo, upper=hi)
                     if n == 0:
@@ -221,7 +222,14 @@ def competitive_benchmark(
             f"(columns {', '.join(study.performance_columns(focal).values())})"
         )
     w = resolve_weights(data, weights)
-    groups = dict(segment_groups(data, by))
+    groups = {seg: slice(None) if mask.all() else np.flatnonzero(mask)  # each segment's rows
+              for seg, mask in segment_groups(data, by)}
+    columns: dict[str, np.ndarray] = {}
+
+    def ratings(col: str, what: str) -> np.ndarray:
+        if col not in columns:
+            columns[col] = numeric_column(data, col, what)
+        return columns[col]
     extra = {k: [] for k in ("is_focal", "focal_mean", "diff", "test", "n_test", "statistic",
                              "df", "p_value")}
     notes = perf["note"].tolist()
@@ -233,16 +241,17 @@ def competitive_benchmark(
                     statistic=np.nan, df=np.nan, p_value=np.nan)
         if not is_focal and np.isfinite(r.mean) and np.isfinite(fm):
             a = study.attribute(r.attribute)
-            mask = groups[r.segment]
-            xf = np.where(mask, numeric_column(data, a.performance_column(focal), "focal"), np.nan)
-            xc = np.where(mask, numeric_column(data, r.column, "competitor"), np.nan)
+            rows = groups[r.segment]
+            xf = ratings(a.performance_column(focal), "focal")[rows]
+            xc = ratings(r.column, "competitor")[rows]
+            ws = w[rows]
             kind = test
             if kind == "auto":
-                n_both = int((np.isfinite(xf) & np.isfinite(xc) & (w > 0)).sum())
-                n_min = min(int((np.isfinite(xf) & (w > 0)).sum()),
-                            int((np.isfinite(xc) & (w > 0)).sum()))
+                n_both = int((np.isfinite(xf) & np.isfinite(xc) & (ws > 0)).sum())
+                n_min = min(int((np.isfinite(xf) & (ws > 0)).sum()),
+                            int((np.isfinite(xc) & (ws > 0)).sum()))
                 kind = "paired" if n_both >= 2 and n_both >= 0.5 * n_min else "welch"
-            diff, se, n_t, df = (_paired if kind == "paired" else _welch)(xf, xc, w)
+            diff, se, n_t, df = (_paired if kind == "paired" else _welch)(xf, xc, ws)
             vals.update(test=kind, n_test=n_t, df=df)
             if kind == "paired":
                 vals["diff"] = diff  # the mean paired difference (same respondents)

@@ -379,7 +379,7 @@ def segment_ideal_profiles(
                 row[a.id] = np.nan
                 continue
             x = numeric_column(data, a.importance, f"attributes.{a.id}.importance")
-            row[a.id] = weighted_mean_se(np.where(mask, x, np.nan), w)[0]
+            row[a.id] = weighted_mean_se(x[mask], w[mask])[0]
         rows[seg] = row
     out = pd.DataFrame.from_dict(rows, orient="index").reindex(columns=study.attribute_ids)
     out.index.name = by
