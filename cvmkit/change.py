@@ -103,8 +103,8 @@ def performance_changes(data: pd.DataFrame, columns: Mapping[str, Mapping[str, s
             if col not in data.columns:
                 raise DataError(f"wave changes: column '{col}' ({attr}, {brand}) not in data")
             y = pd.to_numeric(data[col], errors="coerce").to_numpy(float)
-            ma, sa, na, _ = _weighted_stats(np.where(in_a, y, np.nan), w, "kish", 1)
-            mb, sb, nb, _ = _weighted_stats(np.where(in_b, y, np.nan), w, "kish", 1)
+            ma, sa, na, _ = _weighted_stats(y[in_a], w[in_a], "kish", 1)
+            mb, sb, nb, _ = _weighted_stats(y[in_b], w[in_b], "kish", 1)
             d = mb - ma
             se = float(np.hypot(sa, sb))
             p = float(2 * stats.norm.sf(abs(d) / se)) if se > 0 else np.nan
