@@ -106,22 +106,31 @@ def metric_rows(corr, lmg_mode, c_w, b_w, perms):
 point_metric_rows = metric_rows.py_func
 @njit(cache=True)
 def _corr_from_rows(z, w, idx, mean0):
-    """Weighted correlation of the rows ``idx`` of complete data ``z`` (pre-centred)."""
-    q = z.shape[1]
+    """Weighted correlation of the rows ``idx`` of complete data ``z`` (pre-centred).
+
+    A row drawn c times counts with weight c·w: the rows are read once each, in order (reading
+    them in the random order drawn costs a cache miss per row once ``z`` outgrows the cache).
+    """
+    n, q = z.shape
+    counts = np.zeros(n, np.int64)
+    for t in range(idx.size):
+        counts[idx[t]] += 1
     sw = 0.0
     s1 = np.zeros(q)
     s2 = np.zeros((q, q))
-    for t in range(idx.size):
-        i = idx[t]
-        wi = w[i]
-        if wi == 0.0:
+    d = np.empty(q)
+    for i in range(n):
+        if counts[i] == 0 or w[i] == 0.0:
             continue
+        wi = w[i] * counts[i]
         sw += wi
         for a in range(q):
-            xa = (z[i, a] - mean0[a]) * wi
+            d[a] = z[i, a] - mean0[a]
+        for a in range(q):
+            xa = d[a] * wi
             s1[a] += xa
             for b in range(a, q):
-                s2[a, b] += xa * (z[i, b] - mean0[b])
+                s2[a, b] += xa * d[b]
     cov = np.empty((q, q))
     for a in range(q):
         for b in range(a, q):
