@@ -1,5 +1,5 @@
 """What changed between waves: planted changes recovered, false positives near the nominal
-level, the demo's planted rating change."""
+level, the demo's planted rating and driver-weight changes."""
 
 from __future__ import annotations
 
@@ -79,6 +79,36 @@ def test_demo_planted_rating_change_recovered() -> None:
     assert found == sorted(truth["wave_changes"]["performance"])
     all_ = performance_changes(data, cols, "wave", family="all")
     assert (all_["p_holm"] >= t["p_holm"] - 1e-12).all()
+
+
+@pytest.fixture(scope="module")
+def demo_clean():
+    from cvmkit.collect import collect
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        c = collect(load_study(DEMO / "study.yaml"))
+    return c.clean, c.study, json.loads((DEMO / "truth.json").read_text())
+
+
+def test_demo_planted_driver_change_recovered(demo_clean) -> None:
+    """The demo halves one attribute's weight in the later wave: that driver, and only it, is
+    flagged — with the notebook's settings (default n_boot) and with other bootstrap seeds."""
+    data, study, truth = demo_clean
+    planted = truth["wave_changes"]["drivers"]
+    assert planted and planted[0] not in {a for _, a in truth["wave_changes"]["performance"]}
+    factor = truth["wave_changes"]["driver_weight_factor"]
+    args = (data, study.outcome_column("value"), study.performance_columns(), study.wave)
+    for seed in (2026, 1, 2):
+        t = driver_changes(*args, weights=study.weight_column, seed=seed)
+        assert t.loc[t["changed"], "driver"].tolist() == planted, seed
+        row = t.set_index("driver").loc[planted[0]]
+        assert np.sign(row["difference"]) == np.sign(factor - 1)
+    # the rating change is still the only rating flagged
+    perf = performance_changes(data, study_columns(study, data), study.wave,
+                               weights=study.weight_column)
+    assert sorted([r.brand, r.attribute] for r in perf[perf["changed"]].itertuples()) == \
+        sorted(truth["wave_changes"]["performance"])
 
 
 def test_errors() -> None:
