@@ -6,10 +6,15 @@ categorised Kano answers, or any other needs columns), not by who they are:
 * ``method="lca"`` — a latent class model (stepmix) treating each answer as a category;
   respondents with a missing answer keep their other answers.  Right for ordinal importance
   ratings and for Kano categories.
-* ``method="gmm"`` — a Gaussian mixture with diagonal covariances (scikit-learn) on numeric
-  columns (derived or stated importance).  Whole-point answers are treated as rounded values:
-  each variance gets Sheppard's rounding correction, 1/12, as its floor, so a column where a
-  class answers one value does not give an infinite likelihood.
+* ``method="gmm"`` — a Gaussian mixture with diagonal covariances on numeric columns (derived
+  or stated importance): scikit-learn's fit without weights, our own weighted EM with them (an
+  integer weight acts as that many copies of the respondent).  Whole-point answers are treated
+  as rounded values: each variance gets Sheppard's rounding correction, 1/12, as its floor, so
+  a column where a class answers one value does not give an infinite likelihood.  With
+  respondent weights, the BIC counts Kish's effective sample size ``n_eff = (Σw)² / Σw²``: the
+  weighted log-likelihood is rescaled to ``n_eff`` respondents (× ``n_eff / Σw``) and the
+  penalty is ``log(n_eff)`` per parameter, so unequal weights, which carry less information
+  than as many equal ones, do not buy extra segments; equal weights give the ordinary BIC.
 * ``method="kmeans"`` — k-means (scikit-learn), with the BIC of the equivalent spherical
   Gaussian model so the same curve chooses the number of segments.
 
@@ -113,6 +118,147 @@ class _Fit:
         return np.asarray(self.model.predict_proba(z))
 
 
+class _DiagonalMixture:
+    """A fitted Gaussian mixture with diagonal covariances (from
+    :func:`_weighted_gaussian_mixture`): the parameters, and the respondents' classification.
+
+    Attributes
+    ----------
+    weights, means, covariances : ndarray
+        Mixing proportions (k,), component means (k, p) and variances (k, p).
+    loglik : float
+        The weighted log-likelihood of the data fitted, ``sum(w_i * log f(z_i))``.
+    lower_bound : float
+        The weighted mean log-likelihood at the last E step of the best start (as
+        scikit-learn's ``lower_bound_``).
+    n_iter : int
+    converged : bool
+    """
+
+    def __init__(self, weights: np.ndarray, means: np.ndarray, covariances: np.ndarray,
+                 loglik: float = np.nan, lower_bound: float = np.nan, n_iter: int = 0,
+                 converged: bool = False):
+        self.weights, self.means, self.covariances = weights, means, covariances
+        self.loglik, self.lower_bound = loglik, lower_bound
+        self.n_iter, self.converged = n_iter, converged
+
+    def _joint(self, z: np.ndarray) -> np.ndarray:
+        """``log(pi_j) + log N(z_i; mu_j, diag(var_j))``, n × k."""
+        z = np.asarray(z, float)
+        sq = ((z[:, None, :] - self.means[None]) ** 2 / self.covariances[None]).sum(axis=2)
+        logdet = np.log(self.covariances).sum(axis=1)
+        return (np.log(self.weights)[None]
+                - 0.5 * (z.shape[1] * np.log(2 * np.pi) + logdet[None] + sq))
+
+    def score_samples(self, z: np.ndarray) -> np.ndarray:
+        """Each row's log density under the mixture."""
+        from scipy.special import logsumexp
+
+        return logsumexp(self._joint(z), axis=1)
+
+    def predict_proba(self, z: np.ndarray) -> np.ndarray:
+        """Each row's probability of each component."""
+        from scipy.special import logsumexp
+
+        j = self._joint(z)
+        return np.exp(j - logsumexp(j, axis=1, keepdims=True))
+
+    def predict(self, z: np.ndarray) -> np.ndarray:
+        """Each row's most probable component."""
+        return np.argmax(self._joint(z), axis=1)
+
+
+def _mixture_m_step(z: np.ndarray, rw: np.ndarray, reg_covar: float
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mixing proportions, means and variances from weighted responsibilities ``rw``
+    (responsibility × respondent weight), each variance floored by ``reg_covar`` added."""
+    nk = rw.sum(axis=0) + 10 * np.finfo(float).eps  # an empty component stays finite
+    means = rw.T @ z / nk[:, None]
+    var = rw.T @ (z * z) / nk[:, None] - means ** 2 + reg_covar
+    return nk / nk.sum(), means, var
+
+
+def _weighted_gaussian_mixture(z: np.ndarray, w: np.ndarray | None, k: int, *,
+                               n_init: int = 1, random_state: Any = None,
+                               reg_covar: float = 1e-6, tol: float = 1e-3, max_iter: int = 100,
+                               init: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+                               ) -> _DiagonalMixture:
+    """A Gaussian mixture with diagonal covariances fitted by EM with respondent weights.
+
+    Each respondent's weight multiplies its responsibilities in the M step and its
+    log-likelihood in the convergence criterion, so an integer weight acts exactly as that many
+    copies of the respondent: the fit equals scikit-learn's ``GaussianMixture(k,
+    covariance_type="diag")`` on the rows replicated by their weights, from the same start
+    (tests/test_segmentation.py).  Each start classifies the respondents by a weighted k-means
+    (scikit-learn's, one k-means++ start drawn from ``random_state``) and takes the components
+    from those classes, as scikit-learn's default start does; EM then runs until the weighted
+    mean log-likelihood improves by less than ``tol``, and the start with the highest is kept.
+
+    Parameters
+    ----------
+    z : ndarray (n, p)
+        Complete numeric answers.
+    w : ndarray (n,), optional
+        Non-negative respondent weights (None: all 1).
+    k : int
+        Number of components.
+    n_init : int
+        Starts (ignored when ``init`` is given).
+    random_state : int or RandomState, optional
+    reg_covar : float
+        Added to every variance (its floor).
+    tol, max_iter : float, int
+        Convergence tolerance on the weighted mean log-likelihood, and the most EM iterations.
+    init : (weights, means, covariances), optional
+        The start, instead of k-means.
+
+    Returns
+    -------
+    _DiagonalMixture
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> z = np.vstack([rng.normal(0, 1, (100, 2)), rng.normal(5, 1, (100, 2))])
+    >>> gm = _weighted_gaussian_mixture(z, np.r_[np.ones(100), 3 * np.ones(100)], 2,
+    ...                                 random_state=0)
+    >>> sorted(np.round(gm.weights, 2).tolist())
+    [0.25, 0.75]
+    """
+    from scipy.special import logsumexp
+    from sklearn.cluster import KMeans
+    from sklearn.utils import check_random_state
+
+    z = np.asarray(z, float)
+    w = np.ones(len(z)) if w is None else np.asarray(w, float)
+    sw = float(w.sum())
+    rs = check_random_state(random_state)
+    best: _DiagonalMixture | None = None
+    for _ in range(1 if init is not None else max(int(n_init), 1)):
+        if init is not None:
+            params = tuple(np.asarray(a, float) for a in init)
+        else:
+            lab = KMeans(k, n_init=1, random_state=rs).fit(z, sample_weight=w).labels_
+            params = _mixture_m_step(z, np.eye(k)[lab] * w[:, None], reg_covar)
+        gm = _DiagonalMixture(*params)
+        bound, converged, steps = -np.inf, False, 0
+        while steps < max_iter and not converged:
+            steps += 1
+            previous = bound
+            joint = gm._joint(z)  # E step: responsibilities and the weighted mean likelihood
+            norm = logsumexp(joint, axis=1)
+            bound = float(np.dot(w, norm)) / sw
+            resp = np.exp(joint - norm[:, None])
+            gm = _DiagonalMixture(*_mixture_m_step(z, resp * w[:, None], reg_covar))
+            converged = abs(bound - previous) < tol
+        gm.lower_bound, gm.n_iter, gm.converged = bound, steps, converged
+        if best is None or bound > best.lower_bound:
+            best = gm
+    assert best is not None
+    best.loglik = float(np.dot(w, best.score_samples(z)))
+    return best
+
+
 def _design(x: pd.DataFrame, method: str) -> np.ndarray:
     return _categories(x) if method == "lca" else x.to_numpy(float)
 
@@ -138,16 +284,20 @@ def _fit(z: np.ndarray, w: np.ndarray, k: int, method: str, seed: Any, n_init: i
         n_par = (k - 1) + k * sum(c - 1 for c in n_cat)
         return _Fit(model, method, loglik, n_par, float(w.sum()))
     if method == "gmm":
+        n_par = (k - 1) + 2 * k * p
+        if not np.allclose(w, w[0]):  # respondent weights: our own weighted EM
+            gm = _weighted_gaussian_mixture(z, w, k, n_init=n_init, random_state=rs,
+                                           reg_covar=_ROUNDING_VAR, tol=tol * 1e3)
+            # BIC on Kish's effective sample size: the weighted log-likelihood is rescaled
+            # to n_eff respondents and the penalty counts n_eff of them
+            n_eff = float(w.sum()) ** 2 / float(np.dot(w, w))
+            return _Fit(gm, method, gm.loglik * n_eff / float(w.sum()), n_par, n_eff)
         from sklearn.mixture import GaussianMixture
 
-        if not np.allclose(w, w[0]):
-            warnings.warn("needs segments: the Gaussian mixture is fitted unweighted "
-                          "(scikit-learn takes no respondent weights); sizes and profiles "
-                          "use the weights", stacklevel=3)
         model = GaussianMixture(k, covariance_type="diag", n_init=n_init, random_state=rs,
                                 reg_covar=_ROUNDING_VAR, tol=tol * 1e3).fit(z)
         loglik = float(model.score(z)) * n
-        return _Fit(model, method, loglik, (k - 1) + 2 * k * p, float(n))
+        return _Fit(model, method, loglik, n_par, float(n))
     from sklearn.cluster import KMeans
 
     model = KMeans(k, n_init=n_init, random_state=rs).fit(z, sample_weight=w)
@@ -257,7 +407,7 @@ def needs_segments(data: pd.DataFrame, columns: Sequence[str], *, k: int, method
         Number of segments (choose it with :func:`segment_bic`).
     method : {"lca", "gmm", "kmeans"}
     weights : str or array, optional
-        Respondent weights (the latent class model and k-means use them in the fit).
+        Respondent weights (every method uses them in the fit).
     seed : int, optional
     n_init : int
         Random starts of the fit; the best is kept.

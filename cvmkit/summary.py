@@ -51,6 +51,7 @@ __all__ = [
     "PARTS",
     "REQUIRES",
     "at_a_glance",
+    "brand_name",
     "executive_summary",
     "find_results",
     "run_capabilities",
@@ -782,10 +783,15 @@ def run_capabilities(run_dir: str | Path) -> dict[str, Capability] | None:
         return None
 
 
+def brand_name(study: Mapping[str, Any]) -> str:
+    """The focal brand's name in a run's study file (``brand`` is a name or a mapping)."""
+    b = study.get("brand")
+    return str((b.get("name") if isinstance(b, Mapping) else b) or "The brand")
+
+
 def _context(run: Path) -> dict[str, Any]:
     study = _study(run)
-    b = study.get("brand")
-    brand = (b.get("name") if isinstance(b, Mapping) else b) or "The brand"
+    brand = brand_name(study)
     price = study.get("price") if isinstance(study.get("price"), Mapping) else {}
     labels = {str(a["id"]): str(a.get("label") or a["id"])
               for a in _seq(study.get("attributes"))

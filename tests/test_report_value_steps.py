@@ -145,3 +145,70 @@ def test_unstable_segments_show_no_chart_or_table(tmp_path: Path) -> None:
         {"k": [1, 2], "bic": [12.0, 10.0], "best": [False, True]}))
     sec = {s["key"]: s for s in finding_sections(tmp_path)}["segments"]
     assert len(sec["figures"]) == 1 and sec["table"] is not None
+
+
+def _change_run(run: Path, drivers: bool = True) -> None:
+    import json
+
+    from cvmkit.io import write_results, write_table
+
+    nb = "06_segments_and_change"
+    (run / "study.json").write_text(json.dumps({
+        "brand": {"name": "Northwind"},
+        "attributes": [{"id": "a", "label": "Speed"}, {"id": "b", "label": "Price"},
+                       {"id": "c", "label": "Support"}]}), encoding="utf-8")
+    write_results(run, nb, {"change_finding": "Between the waves, Northwind's rating on Speed "
+                            "rose by 0.50 points and the share of Price in explaining the "
+                            "overall rating fell by 8 percentage points."})
+    write_table(run, nb, "performance_changes", pd.DataFrame({
+        "attribute": ["a", "b"], "brand": ["Northwind", "Northwind"], "wave_a": 1,
+        "wave_b": 2, "mean_a": [6.0, 7.0], "mean_b": [6.5, 7.0], "difference": [0.5, 0.0],
+        "lower": [0.2, -0.3], "upper": [0.8, 0.3], "p_holm": [0.001, 1.0],
+        "changed": [True, False]}))
+    if drivers:
+        write_table(run, nb, "driver_changes", pd.DataFrame({
+            "driver": ["b", "c"], "wave_a": 1, "wave_b": 2, "share_a": [20.0, 10.0],
+            "share_b": [12.0, 11.0], "difference": [-8.0, 1.0], "lower": [-12.0, -2.0],
+            "upper": [-4.0, 4.0], "p_value": [0.001, 0.6], "p_holm": [0.002, 0.6],
+            "changed": [True, False]}))
+
+
+def test_change_table_lists_the_significant_driver_share_changes(tmp_path: Path) -> None:
+    from cvmkit.report.client import CHANGE_MEASURES, small_table_html
+
+    _change_run(tmp_path)
+    sec = {s["key"]: s for s in finding_sections(tmp_path)}["change"]
+    assert sec["covered"]
+    frame, cols, cap, _ = sec["table"]
+    assert frame["label"].tolist() == ["Speed", "Price"]
+    assert frame["measure"].tolist() == [CHANGE_MEASURES["rating"], CHANGE_MEASURES["driver"]]
+    price = frame.set_index("label").loc["Price"]
+    assert price["brand"] == "Northwind"  # the shares explain the focal brand's rating
+    assert (price["mean_a"], price["mean_b"], price["difference"]) == (20.0, 12.0, -8.0)
+    assert (price["lower"], price["upper"]) == (-12.0, -4.0)
+    page = small_table_html(frame, cols, cap)
+    headers = re.findall(r'<th scope="col">([^<]*)</th>', page)
+    assert headers[:3] == ["Attribute", "What moved", "Brand"]
+    assert not any("_" in h for h in headers)
+    assert "Support" not in page  # not significant
+
+
+def test_change_table_without_driver_changes_holds_the_ratings(tmp_path: Path) -> None:
+    _change_run(tmp_path, drivers=False)
+    frame = {s["key"]: s for s in finding_sections(tmp_path)}["change"]["table"][0]
+    assert frame["label"].tolist() == ["Speed"]
+
+
+def test_deck_change_slide_notes_list_driver_share_changes(tmp_path: Path) -> None:
+    from pptx import Presentation
+
+    from cvmkit.report.deck import build_deck
+
+    _change_run(tmp_path)
+    deck = Presentation(str(build_deck(tmp_path)))
+    slide = next(s for s in deck.slides if s.shapes.title is not None
+                 and s.shapes.title.text == NEW["change"])
+    notes = slide.notes_slide.notes_text_frame.text
+    line = next(x for x in notes.splitlines() if x.startswith("Attribute: Price"))
+    assert "What moved: Share of importance (%)" in line and "Brand: Northwind" in line
+    assert "Speed" in notes and "Support" not in notes

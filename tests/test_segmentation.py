@@ -87,6 +87,75 @@ def test_bic_picks_the_planted_number_and_labels_by_size() -> None:
     assert again.equals(seg)
 
 
+def _three_blobs(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    z = np.vstack([rng.normal(0, 1, (60, 3)), rng.normal(2.5, 0.7, (50, 3)),
+                   rng.normal([4, 0, 2], 1, (40, 3))])
+    return np.round(z), rng.integers(1, 5, len(z))  # whole-point answers, integer weights
+
+
+@pytest.mark.parametrize("seed", [3, 8])
+def test_weighted_mixture_equals_sklearn_on_replicated_rows(seed) -> None:
+    """An integer weight is that many copies of the respondent: from the same start, the
+    weighted EM gives scikit-learn's fit on the replicated rows."""
+    from sklearn.mixture import GaussianMixture
+
+    from cvmkit.segmentation import _ROUNDING_VAR, _weighted_gaussian_mixture
+
+    z, w = _three_blobs(seed)
+    rep = np.repeat(z, w, axis=0)
+    k = 3
+    start = (np.array([0.3, 0.3, 0.4]), z[[0, 70, 130]] + 0.1, np.ones((k, 3)))
+    ref = GaussianMixture(k, covariance_type="diag", reg_covar=_ROUNDING_VAR, tol=1e-8,
+                          max_iter=1000, weights_init=start[0], means_init=start[1],
+                          precisions_init=1 / start[2]).fit(rep)
+    gm = _weighted_gaussian_mixture(z, w, k, reg_covar=_ROUNDING_VAR, tol=1e-8,
+                                    max_iter=1000, init=start)
+    assert gm.converged and gm.n_iter == ref.n_iter_
+    np.testing.assert_allclose(gm.weights, ref.weights_, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(gm.means, ref.means_, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(gm.covariances, ref.covariances_, rtol=0, atol=1e-10)
+    assert gm.loglik == pytest.approx(ref.score(rep) * len(rep), rel=1e-12)
+    assert gm.lower_bound == pytest.approx(ref.lower_bound_, rel=1e-12)
+    np.testing.assert_allclose(gm.predict_proba(z), ref.predict_proba(z), atol=1e-10)
+    # the k-means start: unit weights give scikit-learn's own fit from the same seed
+    ones = _weighted_gaussian_mixture(z, None, k, n_init=2, random_state=5,
+                                      reg_covar=_ROUNDING_VAR, tol=1e-3)
+    own = GaussianMixture(k, covariance_type="diag", n_init=2, random_state=5,
+                          reg_covar=_ROUNDING_VAR, tol=1e-3).fit(z)
+    np.testing.assert_allclose(ones.means, own.means_, atol=1e-10)
+    assert ones.loglik == pytest.approx(own.score(z) * len(z), rel=1e-12)
+
+
+def test_weighted_mixture_in_segments_and_bic() -> None:
+    """With varying weights the mixture is weighted (no warning): the weights move the mixing
+    proportions, and the BIC counts Kish's effective sample size."""
+    import warnings
+
+    from cvmkit.segmentation import _fit
+
+    rng = np.random.default_rng(6)
+    x = np.vstack([rng.normal(0, 1, (150, 2)), rng.normal(6, 1, (150, 2))])
+    w = np.r_[np.full(150, 0.5), np.full(150, 1.5)]
+    df = pd.DataFrame(x, columns=["a", "b"]).assign(w=w)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        seg = needs_segments(df, ["a", "b"], k=2, method="gmm", weights="w", seed=0)
+        t = segment_bic(df, ["a", "b"], k_range=[1, 2, 3], method="gmm", weights="w", seed=0)
+    assert int(t.loc[t["best"], "k"].iloc[0]) == 2
+    # the heavier blob is the larger segment by weight, as its mean posterior says
+    assert seg.loc[150:, "segment"].eq("Segment 1").all()
+    assert float(np.dot(w, seg["Segment 1"]) / w.sum()) == pytest.approx(0.75, abs=0.01)
+    f = _fit(x, w, 2, "gmm", 0, 2)
+    n_eff = w.sum() ** 2 / (w ** 2).sum()
+    assert f.n == pytest.approx(n_eff)
+    assert f.loglik == pytest.approx(f.model.loglik * n_eff / w.sum())
+    assert f.bic == pytest.approx(-2 * f.loglik + f.n_par * np.log(n_eff))
+    # equal weights: the unweighted fit and BIC, whatever the weights' scale
+    a, b = _fit(x, np.full(300, 2.0), 2, "gmm", 0, 2), _fit(x, np.ones(300), 2, "gmm", 0, 2)
+    assert a.bic == pytest.approx(b.bic) and a.n == 300
+
+
 def test_stability_high_for_clear_segments_low_for_noise() -> None:
     rng = np.random.default_rng(4)
     clear = pd.DataFrame(np.vstack([rng.normal(0, 1, (100, 2)), rng.normal(5, 1, (100, 2))]),

@@ -33,8 +33,8 @@ from ..errors import DataError
 from ._common import _data_uri, _fmt, read_table
 from .labels import caption, column_label
 
-__all__ = ["APPENDIX_CHOICES", "FINDINGS", "VERDICT_LABELS", "Finding", "finding_sections",
-           "render_client_report"]
+__all__ = ["APPENDIX_CHOICES", "CHANGE_MEASURES", "FINDINGS", "VERDICT_LABELS", "Finding",
+           "finding_sections", "render_client_report"]
 
 APPENDIX_CHOICES = ("short", "full", "none")
 TABLE_ROWS = 12
@@ -114,7 +114,8 @@ FINDINGS: tuple[Finding, ...] = (
             "acceptable prices. A price between those respondents named is interpolated."),
     Finding("change", "What changed since the last wave", ("change",),
             (("06", "headline_changes"), ("06", "performance_changes")),
-            ("06", "performance_changes", (("label", "Attribute"), ("brand", "Brand"),
+            ("06", "performance_changes", (("label", "Attribute"), ("measure", "What moved"),
+                                            ("brand", "Brand"),
                                             ("mean_a", "Earlier wave"),
                                             ("mean_b", "Latest wave"),
                                             ("difference", "Change"),
@@ -122,7 +123,9 @@ FINDINGS: tuple[Finding, ...] = (
             "Each brand's mean rating on each attribute in the first and the last wave, their "
             "difference with its interval and a test; only changes that remain significant "
             "once the tests are corrected for their number are reported. The drivers' shares "
-            "are compared between the waves in the same way."),
+            "(each attribute's share of what explains the brand's overall rating) are computed "
+            "in each wave and their differences tested by re-drawing the sample; significant "
+            "ones are listed in the same table, in percentage points."),
     Finding("management", "Management's view against the customers'", ("management",),
             (("06", "management_map"),),
             ("06", "management_gaps", (("label", "Attribute"), ("verdict", "Disagreement"),
@@ -178,6 +181,30 @@ VERDICT_LABELS = {"blind spot": "Blind spot: customers care more (importance)",
                   "underrated": "Management rates the brand lower (performance)"}
 
 
+#: What a row of the change table measures, for a reader.
+CHANGE_MEASURES = {"rating": "Rating", "driver": "Share of importance (%)"}
+
+
+def _driver_share_changes(run: Path, labels: dict[str, str]) -> pd.DataFrame:
+    """The significant changes in the drivers' shares between the waves (notebook 06's
+    ``driver_changes``), as rows of the change table: the focal brand's overall rating is what
+    the shares explain."""
+    from ..summary import _study, brand_name
+
+    p = _find(run, "tables", "06", "driver_changes", ".csv")
+    d = read_table(p) if p is not None else None
+    need = {"driver", "changed", "share_a", "share_b", "difference", "lower", "upper"}
+    if d is None or not need <= set(d.columns):
+        return pd.DataFrame()
+    d = d[d["changed"].astype(str).str.lower() == "true"]
+    return pd.DataFrame({
+        "label": d["driver"].astype(str).map(lambda a: labels.get(a, a)),
+        "measure": CHANGE_MEASURES["driver"], "brand": brand_name(_study(run)),
+        **{k: pd.to_numeric(d[c], errors="coerce") for k, c in (
+            ("mean_a", "share_a"), ("mean_b", "share_b"), ("difference", "difference"),
+            ("lower", "lower"), ("upper", "upper"))}})
+
+
 def _attribute_labels(run: Path) -> dict[str, str]:
     from ..summary import _study
 
@@ -209,7 +236,10 @@ def _prepare_wave_and_view(stem: str, f: pd.DataFrame, run: Path) -> pd.DataFram
                 lambda v: "" if v != v else f"{v:+.2f}".replace("-", "−")))
     if stem == "performance_changes":
         f = f[f["changed"].astype(str).str.lower() == "true"]
-        return f.assign(label=f["attribute"].astype(str).map(lambda a: labels.get(a, a)))
+        f = f.assign(label=f["attribute"].astype(str).map(lambda a: labels.get(a, a)),
+                     measure=CHANGE_MEASURES["rating"])
+        shares = _driver_share_changes(run, labels)
+        return pd.concat([f, shares], ignore_index=True) if len(shares) else f
     if stem == "management_gaps":
         from ..actions import read_actions
 

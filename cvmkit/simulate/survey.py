@@ -6,6 +6,11 @@ planted here and written to ``truth.json``:
 
 * **drivers** — overall value of a brand is a sum over attributes of ``weight × f(rating)``, with
   one weight profile per segment; the population weights are the segment-share-weighted average;
+* **what changed between waves** — the focal brand's rating of one attribute rises in wave 2, and
+  another attribute's weight in overall value falls to a tenth in wave 2, a change the
+  bootstrap test of the drivers' shares finds in most samples of the demo's size, where half
+  as much would be found in few (``truth["wave_changes"]``; the driver weights in
+  ``truth.json`` average the two waves, ``driver_weights_by_wave`` holds each);
 * **Kano categories** — each attribute has a category (must-be, one-dimensional, attractive,
   indifferent), Wi-Fi's differs by segment; the Kano answer pairs are drawn from it, and the shape
   ``f`` of an attribute's effect on value follows it (must-be: only low ratings hurt; attractive:
@@ -95,6 +100,12 @@ _BRAND_OFFSETS = {
     "Roastly": {"app": -0.8, "value": -0.6},
     "Daily Grind": {"location": 0.8, "speed": 0.5, "ambience": -0.6},
 }
+#: Planted changes between the two waves: the focal brand's rating of one attribute rises by
+#: the given points in wave 2, and one attribute's weight in every brand's overall value is
+#: multiplied by the given factor in wave 2 (stated importance is not changed: it is the derived
+#: weight that moves).
+WAVE_RATING_CHANGE = ("speed", 0.4)
+WAVE_WEIGHT_CHANGE: tuple[str, float] | None = ("taste", 0.1)
 #: Perceived price level (1 = very cheap … 10 = very expensive) by brand.
 _PRICE_LEVEL = {"Acme": 5.6, "BeanCo": 7.0, "Roastly": 7.2, "Daily Grind": 5.0}
 #: Planted value-map zones (relative quality against relative perceived price).
@@ -181,6 +192,22 @@ def _population_weights(seg_w: dict[str, dict[str, float]]) -> dict[str, float]:
     return {a.id: sum(SEGMENTS[s][0] * seg_w[s][a.id] for s in SEGMENTS) for a in ATTRIBUTES}
 
 
+def _later_wave(w: dict[str, float]) -> dict[str, float]:
+    """Weights (shares) in wave 2: :data:`WAVE_WEIGHT_CHANGE` applied, then normalised."""
+    if WAVE_WEIGHT_CHANGE is None:
+        return dict(w)
+    raw = {k: v * (WAVE_WEIGHT_CHANGE[1] if k == WAVE_WEIGHT_CHANGE[0] else 1.0)
+           for k, v in w.items()}
+    total = sum(raw.values())
+    return {k: v / total for k, v in raw.items()}
+
+
+def _both_waves(w: dict[str, float]) -> dict[str, float]:
+    """The average of the two waves' shares (the waves are of equal size)."""
+    later = _later_wave(w)
+    return {k: (v + later[k]) / 2 for k, v in w.items()}
+
+
 def _kano_category(attr: _Attr, segment: str) -> str:
     return SEGMENT_KANO.get(attr.id, {}).get(segment, attr.kano)
 
@@ -252,6 +279,12 @@ def simulate_survey(n: int = N_RESPONDENTS, seed: int = 2026) -> tuple[pd.DataFr
     seg_w = _segment_weights()
     pop_w = _population_weights(seg_w)
     w_mat = np.array([[seg_w[s][a.id] for a in ATTRIBUTES] for s in seg])  # n × k
+    # the planted driver-weight change: one attribute counts more (or less) in the later wave's
+    # overall value; no random draw depends on it, so every other column's draws are unchanged
+    wave_factor = np.ones((n, len(ATTRIBUTES)))
+    if WAVE_WEIGHT_CHANGE is not None:
+        k_changed = [a.id for a in ATTRIBUTES].index(WAVE_WEIGHT_CHANGE[0])
+        wave_factor[wave == 2, k_changed] = WAVE_WEIGHT_CHANGE[1]
 
     # --- performance ratings -------------------------------------------------------------
     scale_bias = rng.normal(0, 0.5, n)
@@ -261,10 +294,11 @@ def simulate_survey(n: int = N_RESPONDENTS, seed: int = 2026) -> tuple[pd.DataFr
         halo = rng.normal(0, 0.9, n)
         aware = np.ones(n, bool) if b == BRANDS[0] else rng.random(n) < 0.85
         contrib = np.zeros(n)
+        before = np.zeros(n)  # the same without the wave-2 weight change
         for k, a in enumerate(ATTRIBUTES):
             mu = _BRAND_BASE[b] + _BRAND_OFFSETS[b].get(a.id, 0.0)
-            if b == BRANDS[0] and a.id == "speed":
-                mu = mu + np.where(wave == 2, 0.4, 0.0)  # the focal brand got faster
+            if b == BRANDS[0] and a.id == WAVE_RATING_CHANGE[0]:  # the focal brand improved
+                mu = mu + np.where(wave == 2, WAVE_RATING_CHANGE[1], 0.0)
             latent = mu + halo + scale_bias + rng.normal(0, 1.3, n)
             x = np.clip(np.rint(latent), 1, 10)
             cats = np.array([_kano_category(a, s) for s in seg])
@@ -272,12 +306,16 @@ def simulate_survey(n: int = N_RESPONDENTS, seed: int = 2026) -> tuple[pd.DataFr
             for c in np.unique(cats):
                 m = cats == c
                 effect[m] = _shape(x[m], c, centre)
-            contrib += w_mat[:, k] * effect
+            contrib += w_mat[:, k] * effect * wave_factor[:, k]
+            before += w_mat[:, k] * effect
             col = np.where(aware, x, np.nan)
             df[f"perf_{code}_{a.id}"] = col
-        value = np.clip(np.rint(6.9 + 2.2 * contrib + 0.35 * scale_bias
-                                + rng.normal(0, 0.75, n)), 1, 10)
-        value_cols[b] = value
+        noise = 0.35 * scale_bias + rng.normal(0, 0.75, n)
+        value = np.clip(np.rint(6.9 + 2.2 * contrib + noise), 1, 10)
+        # the experience measures below follow overall value before the weight change, so the
+        # planted change touches the overall value ratings only and every later draw (comments,
+        # quality flags, "don't know"s) is the one it would have been without it
+        value_cols[b] = np.clip(np.rint(6.9 + 2.2 * before + noise), 1, 10)
         df[f"overall_value_{code}"] = np.where(aware, value, np.nan)
         df[f"price_{code}"] = np.where(
             aware, np.clip(np.rint(_PRICE_LEVEL[b] + 0.4 * scale_bias + rng.normal(0, 1.2, n)),
@@ -464,6 +502,9 @@ def _nps_score(shares: tuple[float, float, float]) -> float:
 
 def _truth(seg_w, pop_w, kano_seg, tp_truth, gg_prices, seed, n, n_speed, n_straight, dups):
     pop_kano = _population_kano()
+    by_wave = {"1": pop_w, "2": _later_wave(pop_w)}
+    pop_w = _both_waves(pop_w)  # what the whole sample's drivers estimate
+    seg_w = {s: _both_waves(w) for s, w in seg_w.items()}
     ranking = sorted(pop_w, key=pop_w.get, reverse=True)
     mean_w = np.mean(list(pop_w.values()))
     focal_perf = {a.id: _BRAND_BASE["Acme"] + _BRAND_OFFSETS["Acme"].get(a.id, 0.0)
@@ -507,7 +548,13 @@ def _truth(seg_w, pop_w, kano_seg, tp_truth, gg_prices, seed, n, n_speed, n_stra
             "uncoded_incidence": _UNCODED_THEME[1],
         },
         "management": {k: list(v) for k, v in MANAGEMENT_MISJUDGEMENTS.items()},
-        "wave_changes": {"performance": [[BRANDS[0], "speed"]]},
+        "driver_weights_by_wave": {w: {k: round(v, 6) for k, v in x.items()}
+                                   for w, x in by_wave.items()},
+        "wave_changes": {
+            "performance": [[BRANDS[0], WAVE_RATING_CHANGE[0]]],
+            "drivers": [WAVE_WEIGHT_CHANGE[0]] if WAVE_WEIGHT_CHANGE else [],
+            "driver_weight_factor": WAVE_WEIGHT_CHANGE[1] if WAVE_WEIGHT_CHANGE else None,
+        },
         "needs_segments": {"column": "segment", "k": len(SEGMENTS),
                            "basis": "stated importance"},
         "journey": {
