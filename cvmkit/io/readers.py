@@ -476,14 +476,16 @@ def out_of_range(data: pd.DataFrame, study: Study) -> dict[str, pd.Series]:
     out: dict[str, pd.Series] = {}
     for col, scale in study.column_scales().items():
         if col in data.columns and pd.api.types.is_numeric_dtype(data[col]):
-            v = data[col].astype(float)
-            bad = v.notna() & ((v < scale.min) | (v > scale.max)) & ~v.isin(scale.missing)
-            out[col] = bad
+            v = data[col].astype(float).to_numpy()
+            bad = ~np.isnan(v) & ((v < scale.min) | (v > scale.max))
+            if scale.missing:
+                bad &= ~np.isin(v, [float(m) for m in scale.missing])
+            out[col] = pd.Series(bad, index=data.index, name=col)
     allowed = [float(c) for c in study.kano_codes.values()]
     for col in _kano_columns(study):
         if col in data.columns and pd.api.types.is_numeric_dtype(data[col]) and col not in out:
-            v = data[col].astype(float)
-            out[col] = v.notna() & ~v.isin(allowed)
+            v = data[col].astype(float).to_numpy()
+            out[col] = pd.Series(~np.isnan(v) & ~np.isin(v, allowed), index=data.index, name=col)
     return out
 
 
