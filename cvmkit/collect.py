@@ -73,7 +73,7 @@ def finalize(data: pd.DataFrame, study: Study, weights: pd.Series) -> pd.DataFra
     names: list[str] = []
     for col in study.pii:
         if col in out and (out[col].dtype == object or isinstance(out[col].dtype, pd.StringDtype)):
-            names.extend(out[col].dropna().astype(str))
+            names.extend(out[col].dropna().astype(str).tolist())
     for col in study.verbatims:
         if col in out:
             out[col] = mask_pii(out[col].astype("string").astype(object), names)
