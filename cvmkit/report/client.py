@@ -179,6 +179,15 @@ def _figure_html(chart: Chart) -> str:
 TITLE_WIDTH = 62
 
 
+def action_colours() -> dict[str, str]:
+    """The colour of each recommended action on the importance–performance map (the kit's
+    Okabe–Ito palette: vermillion to improve, blue to maintain, grey on par …)."""
+    from ..plots._style import BLUE, GREEN, GREY, ORANGE, PURPLE, SKY, VERMILLION
+
+    return {"improve": VERMILLION, "defend": ORANGE, "maintain": BLUE, "differentiate": GREEN,
+            "on par": GREY, "save": PURPLE, "deprioritise": SKY}
+
+
 def ipa_chart(run_dir: str | Path, actions: pd.DataFrame) -> Chart | None:
     """The importance–performance map of a run, drawn again with the finding as its title.
 
@@ -191,7 +200,7 @@ def ipa_chart(run_dir: str | Path, actions: pd.DataFrame) -> Chart | None:
 
     from matplotlib.figure import Figure
 
-    from ..actions import actions_headline
+    from ..actions import ACTION_LABELS, actions_headline
     from ..plots.maps import plot_ipa
 
     run = Path(run_dir)
@@ -202,9 +211,16 @@ def ipa_chart(run_dir: str | Path, actions: pd.DataFrame) -> Chart | None:
     if path is None or ipa is None or title is None or "quadrant" not in ipa.columns \
             or not ipa["quadrant"].notna().any():
         return None
-    fig = Figure(figsize=(8, 6))
+    # the points take their recommended action's colour, and the corners carry no quadrant
+    # name: a quadrant ignores the uncertainty the actions weigh (the competitors' arrows,
+    # which the notebook explains, are left to it)
+    ipa = ipa.assign(action=ipa["attribute"].astype(str).map(
+        dict(zip(actions["attribute"].astype(str), actions["action_label"]))))
+    fig = Figure(figsize=(8, 6.6))
     try:
-        ax = plot_ipa(ipa, diagonal=True, title="\n".join(textwrap.wrap(title, TITLE_WIDTH)),
+        ax = plot_ipa(ipa, diagonal=True, arrows=False, quadrant_labels=False, hue="action",
+                      palette={ACTION_LABELS[a]: c for a, c in action_colours().items()},
+                      title="\n".join(textwrap.wrap(title, TITLE_WIDTH)),
                       ax=fig.add_subplot())
     except (DataError, KeyError, ValueError):
         return None  # a table the map cannot be drawn from: the run's own figure stays

@@ -46,6 +46,7 @@ from ..errors import CvmkitError, DataError
 from ..escaping import inert_markdown
 from ..sections import first_unmet
 from ._common import CSP, _data_uri, _fmt, read_table
+from .labels import caption
 from .xlsx import MAX_SHEET_ROWS
 
 __all__ = ["CSP", "REPORT_FILE", "Section", "check_logo", "collect_sections", "read_table"]
@@ -393,18 +394,19 @@ def _section(run: Path, name: str, nb_dir: Path | None, sheets: dict[str, str],
     def add_figure(fig: str) -> None:
         counter[0] += 1
         uri = _data_uri(run / "figures" / f"{name}__{fig}.png")
-        alt = html.escape(f"{section.title}: {_human(fig)}")
+        cap = caption("figure", fig)
+        alt = html.escape(f"{section.title}: {cap}")
         section.blocks.append(Block("figure", (
             f"<figure class=\"report-figure\" data-figure=\"{name}__{fig}\">"
             f"<img src=\"{uri}\" alt=\"{alt}\">"
-            f"<figcaption>Figure {counter[0]} · {html.escape(_human(fig))}</figcaption>"
+            f"<figcaption>Figure {counter[0]} · {html.escape(cap)}</figcaption>"
             "</figure>"), fig))
         placed.add(("figure", fig))
 
     def add_table(tab: str) -> None:
         frame = frames[tab]
         frame = frame.drop(columns=[c for c in hide_columns if c in frame.columns])
-        table, note = _table_html(frame, sheets.get(f"{name}__{tab}"), _human(tab),
+        table, note = _table_html(frame, sheets.get(f"{name}__{tab}"), caption("table", tab),
                                   f"tables/{name}__{tab}.csv")
         section.blocks.append(Block("table", (
             f"<div class=\"report-table\" data-table=\"{name}__{tab}\">"
