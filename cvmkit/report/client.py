@@ -220,14 +220,14 @@ def ipa_chart(run_dir: str | Path, actions: pd.DataFrame) -> Chart | None:
     try:
         ax = plot_ipa(ipa, diagonal=True, arrows=False, quadrant_labels=False, hue="action",
                       palette={ACTION_LABELS[a]: c for a, c in action_colours().items()},
-                      title="\n".join(textwrap.wrap(title, TITLE_WIDTH)),
+                      title="\n".join(textwrap.wrap(title.replace("$", r"\$"), TITLE_WIDTH)),
                       ax=fig.add_subplot())
+        fig.tight_layout()
+        buf = io.BytesIO()
+        ax.figure.savefig(buf, format="png", dpi=150, bbox_inches="tight", pad_inches=0.1,
+                          metadata={"Software": None})
     except (DataError, KeyError, ValueError):
         return None  # a table the map cannot be drawn from: the run's own figure stays
-    fig.tight_layout()
-    buf = io.BytesIO()
-    ax.figure.savefig(buf, format="png", dpi=150, bbox_inches="tight", pad_inches=0.1,
-                      metadata={"Software": None})
     return Chart(path, "ipa", buf.getvalue(), title)
 
 
