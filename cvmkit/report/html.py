@@ -7,9 +7,11 @@ This module turns each analysis step of a run into a section for the report's fu
 
 * the **executed notebooks** (``NN_name.ipynb``, kept by the pipeline) give each section its
   narrative: the markdown cells and the sentences the notebook computed (its ``text/markdown``
-  outputs).  Code, printed output, warnings, raw HTML outputs and widgets are left out.  Where a
-  run has no executed copy of a notebook (a notebook run on its own in JupyterLab), the markdown
-  of the source notebook in ``notebooks_dir`` is used instead, when given;
+  outputs; the client report leaves these out, with the part of a notebook that lists the
+  attributes to act on, as its recommended actions overrule each notebook's own reading).
+  Code, printed output, warnings, raw HTML outputs and widgets are left out.  Where a run has
+  no executed copy of a notebook (a notebook run on its own in JupyterLab), the markdown of the
+  source notebook in ``notebooks_dir`` is used instead, when given;
 * ``figures/<notebook>__<name>.png`` are embedded as ``data:`` URIs, each placed after the cell
   that wrote it (found from the ``write_figure`` call in the cell's source) or at the end of its
   section;
