@@ -233,8 +233,9 @@ def _count(n: int, noun: str) -> str:
 
 
 def _named(labels: list[str]) -> str:
-    """The labels joined, the first :data:`HEADLINE_NAMES` of a longer list and a count."""
-    if len(labels) <= HEADLINE_NAMES:
+    """The labels joined; of a longer list, the first :data:`HEADLINE_NAMES` and a count of
+    the others (never "and 1 more": one more is named)."""
+    if len(labels) <= HEADLINE_NAMES + 1:
         return _join(labels)
     return _join([*labels[:HEADLINE_NAMES], f"{len(labels) - HEADLINE_NAMES} more"])
 

@@ -89,6 +89,7 @@ def _acts(*actions: str) -> pd.DataFrame:
 @pytest.mark.parametrize("actions, headline", [
     (("improve", "on par", "save"), "One attribute to improve first: Item 1"),
     (("improve", "improve", "maintain"), "Two attributes to improve first: Item 1 and Item 2"),
+    (("improve",) * 4, "Four attributes to improve first: Item 1, Item 2, Item 3 and Item 4"),
     (("improve",) * 5, "Five attributes to improve first: Item 1, Item 2, Item 3 and 2 more"),
     (("improve",) * 12, "12 attributes to improve first: Item 1, Item 2, Item 3 and 9 more"),
     (("defend", "maintain"), "Nothing to improve first; one attribute to defend where a "
