@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["ACTIONS", "ACTION_LABELS", "read_actions", "recommend_actions"]
+__all__ = ["ACTIONS", "ACTION_LABELS", "actions_headline", "read_actions", "recommend_actions"]
 
 #: The actions, most urgent first.
 ACTIONS = ("improve", "defend", "maintain", "differentiate", "on par", "save", "deprioritise")
@@ -218,6 +218,73 @@ def recommend_actions(ipa: pd.DataFrame, *, importance: pd.DataFrame | None = No
     out["_imp"] = out["importance"].fillna(-np.inf)
     out = out.sort_values(["order", "_imp"], ascending=[True, False], kind="stable")
     return out.drop(columns="_imp").reset_index(drop=True)
+
+
+_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+                 "ten")
+#: Most attributes a headline names; the rest are counted.
+HEADLINE_NAMES = 3
+
+
+def _count(n: int, noun: str) -> str:
+    """``"One attribute"``, ``"Two attributes"``, ``"12 attributes"``."""
+    word = _NUMBER_WORDS[n] if n < len(_NUMBER_WORDS) else f"{n:,}"
+    return f"{word[:1].upper()}{word[1:]} {noun}{'' if n == 1 else 's'}"
+
+
+def _named(labels: list[str]) -> str:
+    """The labels joined; of a longer list, the first :data:`HEADLINE_NAMES` and a count of
+    the others (never "and 1 more": one more is named)."""
+    if len(labels) <= HEADLINE_NAMES + 1:
+        return _join(labels)
+    return _join([*labels[:HEADLINE_NAMES], f"{len(labels) - HEADLINE_NAMES} more"])
+
+
+def actions_headline(actions: pd.DataFrame) -> str | None:
+    """The finding of the importance–performance map in one line, from the actions frame.
+
+    The map's own quadrants ignore the uncertainty of the estimates, so a title read off them
+    could name an attribute the actions call on par; this headline states only what
+    :func:`recommend_actions` decided, in its order (most important first within an action):
+    the attributes to improve first, else those to defend against a competitor, else the
+    strengths to maintain, else that no attribute stands out.
+
+    Parameters
+    ----------
+    actions : DataFrame
+        :func:`recommend_actions` (``label`` and ``action``).
+
+    Returns
+    -------
+    str or None
+        The headline; None when no attribute has an action (nothing was placed on the map).
+
+    Examples
+    --------
+    >>> acts = pd.DataFrame({"label": ["Ease of use", "Speed", "Price"],
+    ...                      "action": ["improve", "improve", "save"]})
+    >>> actions_headline(acts)
+    'Two attributes to improve first: Ease of use and Speed'
+    >>> actions_headline(acts.assign(action="on par"))
+    'No attribute stands out as a priority'
+    """
+    if actions is None or not len(actions) or not {"label", "action"} <= set(actions.columns):
+        return None
+
+    def labels(action: str) -> list[str]:
+        return actions.loc[actions["action"] == action, "label"].astype(str).tolist()
+
+    improve, defend, maintain = labels("improve"), labels("defend"), labels("maintain")
+    if improve:
+        return f"{_count(len(improve), 'attribute')} to improve first: {_named(improve)}"
+    if defend:
+        ahead = "a competitor is" if len(defend) == 1 else "competitors are"
+        return (f"Nothing to improve first; {_count(len(defend), 'attribute').lower()} to "
+                f"defend where {ahead} ahead: {_named(defend)}")
+    if maintain:
+        return (f"No important attribute falls short; "
+                f"{_count(len(maintain), 'strength').lower()} to maintain: {_named(maintain)}")
+    return "No attribute stands out as a priority"
 
 
 def _reasons(why: list[str]) -> str:

@@ -108,6 +108,25 @@ def test_ipa_diagonal(data, study):
     assert _texts(ax, "gap-arrow") == []
 
 
+def test_ipa_points_coloured_by_a_column(data, study):
+    """``hue`` colours each point by its value (the palette's order is the legend's)."""
+    from matplotlib.colors import to_hex
+
+    ipa = importance_performance(data, study)
+    ipa["action"] = ["Improve", "On par", "Maintain", "On par"][:len(ipa)]
+    palette = {"Improve": "#d55e00", "Maintain": "#0072b2", "On par": "#999999"}
+    ax = plot_ipa(ipa, hue="action", palette=palette, quadrant_labels=False)
+    colours = {to_hex(c.get_facecolor()[0]): len(c.get_offsets())
+               for c in ax.collections if c.get_gid() == "point"}
+    expected = ipa["action"].map(palette).value_counts().to_dict()
+    assert colours == expected
+    present = [k for k in palette if k in set(ipa["action"])]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == present
+    assert _texts(ax, "quadrant-label") == []
+    with pytest.raises(DataError, match="action"):
+        plot_ipa(ipa.drop(columns="action"), hue="action")
+
+
 def test_ipa_segments_need_a_choice_and_grid_draws_each(data, study):
     ipa = importance_performance(data, study, by="segment")
     with pytest.raises(DataError, match="segments"):

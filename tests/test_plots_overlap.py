@@ -51,11 +51,18 @@ def _overlapping(ax) -> tuple[int, list[tuple[str, str]]]:
     return len(boxes), pairs
 
 
-def test_ipa_labels_do_not_overlap(study_data) -> None:
+@pytest.mark.parametrize("layout", ["notebook", "client report"])
+def test_ipa_labels_do_not_overlap(study_data, layout: str) -> None:
     name, data, study = study_data
     ipa = maps.importance_performance(data, study, importance="stated")
-    n, pairs = _overlapping(plot_ipa(ipa, diagonal=True))
-    assert n == len(study.attributes) and pairs == [], (name, pairs)
+    if layout == "notebook":
+        ax = plot_ipa(ipa, diagonal=True)
+    else:  # coloured by a column with a legend below, no arrows or quadrant names
+        _, ax = plt.subplots(figsize=(8, 6.6))
+        ax = plot_ipa(ipa, diagonal=True, arrows=False, quadrant_labels=False, hue="quadrant",
+                      ax=ax)
+    n, pairs = _overlapping(ax)
+    assert n == len(study.attributes) and pairs == [], (name, layout, pairs)
 
 
 def test_value_map_labels_do_not_overlap(study_data) -> None:

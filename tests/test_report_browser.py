@@ -238,7 +238,7 @@ def test_the_detector_sees_requests(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------------- phone, print, offline
-_LAYOUT = """(() => {
+_LAYOUT = r"""(() => {
   const main = document.querySelector('main');
   const cs = getComputedStyle(main);
   const text = main.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
@@ -250,6 +250,28 @@ _LAYOUT = """(() => {
     clipped: [...document.querySelectorAll('main table')].filter(t =>
       t.getBoundingClientRect().right > right + 1 || t.scrollWidth > t.clientWidth + 1
     ).map(t => t.querySelector('caption') ? t.querySelector('caption').innerText : '?'),
+    // every word of every column header and every number, measured where the browser laid
+    // it out: a word whose letters sit on more than one line was broken inside (a cell too
+    // narrow for it)
+    brokenHeaders: [...document.querySelectorAll('main th, main td.num')].flatMap(th => {
+      const broken = [];
+      const walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (const m of node.data.matchAll(/\S+/g)) {
+          const range = document.createRange();
+          range.setStart(node, m.index);
+          range.setEnd(node, m.index + m[0].length);
+          const lines = new Set([...range.getClientRects()].filter(r => r.width > 0)
+                                .map(r => Math.round(r.top)));
+          if (lines.size > 1) broken.push(m[0]);
+        }
+      }
+      if (th.scrollWidth > th.clientWidth + 1) broken.push('(overflows) ' + th.innerText);
+      const table = th.closest('table');
+      const cap = table && table.querySelector('caption');
+      return broken.map(w => (cap ? cap.innerText : '?') + ': ' + w);
+    }),
+    headers: document.querySelectorAll('main th').length,
   };
 })()"""
 
@@ -312,6 +334,14 @@ def test_reads_on_a_phone(layouts) -> None:
     assert phone["clipped"] == []
     wide = layouts[1280]
     assert wide["scroll"] <= wide["inner"] and wide["clipped"] == []
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", [390, 1280])
+def test_no_table_header_breaks_a_word(layouts, width: int) -> None:
+    """Column headers wrap between words only, on a phone as on a desktop screen."""
+    assert layouts[width]["headers"] > 20
+    assert layouts[width]["brokenHeaders"] == []
 
 
 @needs_chromium

@@ -276,3 +276,50 @@ def test_sections_the_study_cannot_have_leave_one_sentence(run: Path) -> None:
     text = _text(build_report(run, appendix="full").read_text(encoding="utf-8"))
     assert text.count(_plain(caps["kano"].plain_sentence)) == 1
     assert "Weighting — not run" not in text
+
+
+def _ipa_table(ease: tuple[float, float], support: tuple[float, float]) -> pd.DataFrame:
+    """A one-brand importance–performance table: performance intervals (lower, upper) of
+    Ease of use and Helpful support around the crosshair at 7; Reliability clearly above."""
+    lower = [7.8, ease[0], support[0]]
+    upper = [8.2, ease[1], support[1]]
+    perf = [(lo + hi) / 2 for lo, hi in zip(lower, upper)]
+    imp = [35.0, 40.0, 25.0]
+    quadrant = ["Keep up the good work" if i > 100 / 3 and p > 7 else
+                "Concentrate here" if i > 100 / 3 else
+                "Possible overkill" if p > 7 else "Low priority" for i, p in zip(imp, perf)]
+    return pd.DataFrame({
+        "segment": "All", "attribute": list(LABELS), "label": list(LABELS.values()),
+        "brand": "Northwind", "importance": imp, "importance_source": "stated",
+        "performance": perf, "performance_lower": lower, "performance_upper": upper,
+        "performance_cross": 7.0, "importance_cross": 100 / 3, "quadrant": quadrant,
+        "priority": [i / 10 - p for i, p in zip(imp, perf)], "diagonal_slope": 1.0})
+
+
+@pytest.mark.parametrize("ease, support, title", [
+    ((5.8, 6.2), (6.8, 7.4), "One attribute to improve first: Ease of use"),
+    ((6.8, 7.2), (6.9, 7.3), "No important attribute falls short; one strength to maintain: "
+                             "Reliability"),
+])
+def test_the_map_title_states_the_actions_of_this_study(run: Path, ease, support,
+                                                        title: str) -> None:
+    """The importance–performance map of a one-brand study is titled with its own finding, in
+    its own words: an attribute whose interval covers the line is not named, whatever quadrant
+    its point falls in."""
+    from cvmkit.report.client import finding_sections
+
+    write_table(run, "04_value_maps", "ipa", _ipa_table(ease, support))
+    write_figure(run, "04_value_maps", "ipa", _figure())
+    plt.close("all")
+    value = {s["key"]: s for s in finding_sections(run)}["value"]
+    [chart] = value["figures"]
+    assert chart.title == title and chart.png[:4] == b"\x89PNG"
+    page = build_report(run, deck=False).read_text(encoding="utf-8")
+    assert f'alt="{html.escape(title)}"' in page
+    assert not DEMO_WORDS.search(title)
+    focus = executive_summary(run).query("part == 'focus'")["sentence"].tolist()
+    if title.startswith("One"):
+        assert focus[0] == "Improve first: Ease of use."
+    else:  # Ease of use sits in the "concentrate here" quadrant, but on the line
+        assert "Ease of use" not in title + " ".join(focus)
+        assert focus == ["Maintain Northwind's strength on Reliability."]

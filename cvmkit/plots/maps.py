@@ -12,6 +12,8 @@ attribute's point and ``xy`` the best competitor's performance.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -27,6 +29,7 @@ from ._style import (
     GREEN,
     GREY,
     ORANGE,
+    PALETTE,
     PURPLE,
     VERMILLION,
     heat_table_ticks,
@@ -87,6 +90,8 @@ def plot_ipa(
     arrows: bool = True,
     labels: bool = True,
     quadrant_labels: bool = True,
+    hue: str | None = None,
+    palette: Mapping[str, str] | None = None,
     title: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
@@ -106,6 +111,12 @@ def plot_ipa(
         Label the points with the attribute labels (moved apart to avoid overlaps).
     quadrant_labels : bool
         Write the quadrant names in the corners.
+    hue : str, optional
+        A column whose values colour the points, with a legend below the map (by default the
+        points take their quadrant's colour), e.g. each attribute's recommended action.
+    palette : mapping, optional
+        ``{value of hue: colour}``; its order is the legend's (default: the kit's palette in
+        the order the values appear).
     title : str, optional
     ax : Axes, optional
 
@@ -126,9 +137,23 @@ def plot_ipa(
     ax = new_axes(ax, (8, 6))
     x0 = float(placed["performance_cross"].iloc[0])
     y0 = float(placed["importance_cross"].iloc[0])
-    for q, g in placed.groupby("quadrant", sort=False):
-        ax.scatter(g["performance"], g["importance"], s=60, color=QUADRANT_COLOURS.get(q, "0.3"),
-                   edgecolor="white", zorder=3, label=q, gid="point")
+    if hue is None:
+        for q, g in placed.groupby("quadrant", sort=False):
+            ax.scatter(g["performance"], g["importance"], s=60,
+                       color=QUADRANT_COLOURS.get(q, "0.3"), edgecolor="white", zorder=3,
+                       label=q, gid="point")
+    else:
+        require_table(placed, [hue], "plot_ipa", "the caller")
+        values = placed[hue].astype(str)
+        order = [v for v in (palette or {}) if v in set(values)]
+        order += [v for v in dict.fromkeys(values) if v not in order]
+        colours = dict(palette or {})
+        extra = iter(c for c in PALETTE if c not in colours.values())
+        for v in order:
+            g = placed[values == v]
+            ax.scatter(g["performance"], g["importance"], s=60,
+                       color=colours.get(v) or next(extra, "0.3"), edgecolor="white",
+                       zorder=3, label=v, gid="point")
     ax.axvline(x0, color="0.35", lw=1, ls="--", gid="crosshair")
     ax.axhline(y0, color="0.35", lw=1, ls="--", gid="crosshair")
     xs = list(placed["performance"]) + [x0]
@@ -173,6 +198,10 @@ def plot_ipa(
     seg = placed["segment"].iloc[0] if "segment" in placed else "All"
     ax.set_title(title or f"Importance–performance map: {brand}"
                  + ("" if seg == "All" else f" — {seg}"))
+    if hue is not None:
+        points = [h for h in ax.collections if h.get_gid() == "point"]
+        ax.legend(handles=points, loc="upper center", bbox_to_anchor=(0.5, -0.12),
+                  ncol=len(points) if len(points) <= 5 else 4, fontsize=8, frameon=False)
     return ax
 
 

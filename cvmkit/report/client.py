@@ -9,8 +9,11 @@ the full tables go to an appendix whose length is chosen with ``appendix``:
 
 * ``"short"`` (default): how each finding was reached in a few plain sentences, who was
   analysed, and where the full tables are;
-* ``"full"``: the short appendix, then every analysis step's narrative, figures and tables
-  (:func:`cvmkit.report.html.collect_sections`);
+* ``"full"``: the short appendix, then every analysis step's method text, figures and tables
+  (:func:`cvmkit.report.html.collect_sections`) — but not the sentences each notebook computed
+  about its results, its own list of the attributes to act on or the map's quadrant of each
+  attribute: read one analysis at a time they can contradict the recommended actions, which
+  weigh every analysis and the uncertainty of each estimate;
 * ``"none"``: no appendix.
 
 A section whose analysis the study does not support says so in one sentence
@@ -21,7 +24,9 @@ of its own (see :data:`cvmkit.report._common.CSP`).
 
 from __future__ import annotations
 
+import base64
 import html
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,10 +38,13 @@ from ..errors import DataError
 from ._common import _data_uri, _fmt, read_table
 from .labels import caption, column_label
 
-__all__ = ["APPENDIX_CHOICES", "CHANGE_MEASURES", "FINDINGS", "VERDICT_LABELS", "Finding",
-           "finding_sections", "render_client_report"]
+__all__ = ["APPENDIX_CHOICES", "CHANGE_MEASURES", "FINDINGS", "VERDICT_LABELS", "Chart", "Finding",
+           "finding_sections", "ipa_chart", "render_client_report"]
 
 APPENDIX_CHOICES = ("short", "full", "none")
+#: Columns the full appendix leaves out of the analysis steps' tables: the map's quadrant of each
+#: attribute, which ignores the uncertainty the recommended actions weigh.
+HIDDEN_COLUMNS = ("quadrant",)
 TABLE_ROWS = 12
 
 
@@ -143,10 +151,87 @@ def _find(run: Path, sub: str, number: str, stem: str, suffix: str) -> Path | No
     return found[0] if found else None
 
 
-def _figure_html(path: Path, stem: str) -> str:
-    cap = html.escape(caption("figure", stem))
-    return (f'<figure class="report-figure" data-figure="{html.escape(path.stem)}">'
-            f'<img src="{_data_uri(path)}" alt="{cap}"><figcaption>{cap}</figcaption></figure>')
+@dataclass(frozen=True)
+class Chart:
+    """A chart a finding shows: the run's figure file, or the same chart drawn again for the
+    client documents (``png``) with a title stating the finding (``title``)."""
+
+    path: Path
+    stem: str
+    png: bytes | None = None
+    title: str | None = None
+
+    def uri(self) -> str:
+        if self.png is None:
+            return _data_uri(self.path)
+        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
+
+    def source(self) -> str | io.BytesIO:
+        """What python-pptx and Pillow open: the file, or the drawn image."""
+        return str(self.path) if self.png is None else io.BytesIO(self.png)
+
+
+def _figure_html(chart: Chart) -> str:
+    cap = html.escape(caption("figure", chart.stem))
+    alt = html.escape(chart.title) if chart.title else cap
+    return (f'<figure class="report-figure" data-figure="{html.escape(chart.path.stem)}">'
+            f'<img src="{chart.uri()}" alt="{alt}"><figcaption>{cap}</figcaption></figure>')
+
+
+#: Longest line of a chart title drawn for the client documents, in characters.
+TITLE_WIDTH = 62
+
+
+def action_colours() -> dict[str, str]:
+    """The colour of each recommended action on the importance–performance map (the kit's
+    Okabe–Ito palette: vermillion to improve, blue to maintain, grey on par …)."""
+    from ..plots._style import BLUE, GREEN, GREY, ORANGE, PURPLE, SKY, VERMILLION
+
+    return {"improve": VERMILLION, "defend": ORANGE, "maintain": BLUE, "differentiate": GREEN,
+            "on par": GREY, "save": PURPLE, "deprioritise": SKY}
+
+
+def ipa_chart(run_dir: str | Path, actions: pd.DataFrame) -> Chart | None:
+    """The importance–performance map of a run, drawn again with the finding as its title.
+
+    The title is :func:`cvmkit.actions.actions_headline` of ``actions`` — the one action
+    frame the summary, the action page and the deck state — rather than a reading of the
+    map's quadrants, which ignores the uncertainty of the estimates.  None when the run has
+    no map (no ``04`` ``ipa`` figure or table, or no attribute placed) or no action.
+    """
+    import textwrap
+
+    from matplotlib.figure import Figure
+
+    from ..actions import ACTION_LABELS, actions_headline
+    from ..plots.maps import plot_ipa
+
+    run = Path(run_dir)
+    path = _find(run, "figures", "04", "ipa", ".png")
+    table = _find(run, "tables", "04", "ipa", ".csv")
+    title = actions_headline(actions)
+    ipa = read_table(table) if table is not None else None
+    if path is None or ipa is None or title is None or "quadrant" not in ipa.columns \
+            or not ipa["quadrant"].notna().any():
+        return None
+    # the points take their recommended action's colour, and the corners carry no quadrant
+    # name: a quadrant ignores the uncertainty the actions weigh (the competitors' arrows,
+    # which the notebook explains, are left to it)
+    ipa = ipa.assign(action=ipa["attribute"].astype(str).map(
+        dict(zip(actions["attribute"].astype(str), actions["action_label"]))))
+    fig = Figure(figsize=(8, 6.6))
+    try:
+        ax = plot_ipa(ipa, diagonal=True, arrows=False, quadrant_labels=False, hue="action",
+                      palette={ACTION_LABELS[a]: c for a, c in action_colours().items()},
+                      title="\n".join(textwrap.wrap(title.replace("$", r"\$"), TITLE_WIDTH)),
+                      ax=fig.add_subplot())
+        fig.tight_layout()
+        buf = io.BytesIO()
+        ax.figure.savefig(buf, format="png", dpi=150, bbox_inches="tight", pad_inches=0.1,
+                          metadata={"Software": None})
+    except (DataError, KeyError, ValueError):
+        return None  # a table the map cannot be drawn from: the run's own figure stays
+    return Chart(path, "ipa", buf.getvalue(), title)
 
 
 def small_table_html(frame: pd.DataFrame, columns: tuple[tuple[str, str], ...] | None,
@@ -325,10 +410,14 @@ def _plain(sentence: str) -> str:
     return (s[:1].upper() + s[1:]) if s.endswith(".") else (s[:1].upper() + s[1:] + ".")
 
 
-def finding_sections(run_dir: str | Path, summary: pd.DataFrame | None = None
-                     ) -> list[dict[str, Any]]:
+def finding_sections(run_dir: str | Path, summary: pd.DataFrame | None = None,
+                     actions: pd.DataFrame | None = None) -> list[dict[str, Any]]:
     """The finding sections of a run: ``key``, ``title``, ``sentences``, ``covered``,
-    ``figures`` (paths) and ``table`` (a small frame or None)."""
+    ``figures`` (:class:`Chart`, best first) and ``table`` (a small frame or None).
+
+    The importance–performance map is drawn again with the finding of ``actions`` (default:
+    :func:`cvmkit.actions.read_actions` of the run) as its title (:func:`ipa_chart`).
+    """
     from ..summary import executive_summary
 
     run = Path(run_dir)
@@ -336,12 +425,20 @@ def finding_sections(run_dir: str | Path, summary: pd.DataFrame | None = None
     out = []
     for f in FINDINGS:
         sentences, covered = _lead(summary, f.parts)
-        figs = []
+        figs: list[Chart] = []
         if covered:
             for number, stem in f.figures:
                 p = _find(run, "figures", number, stem, ".png")
-                if p is not None:
-                    figs.append((p, stem))
+                if p is None:
+                    continue
+                chart = None
+                if (number, stem) == ("04", "ipa"):
+                    if actions is None:
+                        from ..actions import read_actions
+
+                        actions = read_actions(run)
+                    chart = ipa_chart(run, actions)
+                figs.append(chart or Chart(p, stem))
         table = None
         if covered and f.table is not None:
             number, stem, cols = f.table
@@ -420,7 +517,10 @@ def _appendix_html(run: Path, appendix: str, summary: pd.DataFrame,
         from .html import collect_sections
         from .xlsx import sheet_names
 
-        for s in collect_sections(run, notebooks_dir=notebooks_dir, sheets=sheet_names(run)):
+        # method text, charts and tables, without each notebook's own reading of its results
+        # (the quadrant lists of the map, say), which the recommended actions may overrule
+        for s in collect_sections(run, notebooks_dir=notebooks_dir, sheets=sheet_names(run),
+                                  computed=False, hide_columns=HIDDEN_COLUMNS):
             blocks = "\n".join(b.html for b in s.blocks)
             out.append(f'<section id="{s.anchor}" class="appendix-step" data-section='
                        f'"{s.notebook}"><h3>{html.escape(s.title)}</h3>{blocks}</section>')
@@ -443,7 +543,7 @@ def render_client_report(run_dir: str | Path, *, title: str, client: str, when: 
     summary = executive_summary(run)
     glance = at_a_glance(run)
     actions = read_actions(run)
-    sections = finding_sections(run, summary)
+    sections = finding_sections(run, summary, actions)
     nb_dir = Path(notebooks_dir) if notebooks_dir is not None else None
     appendix_body, appendix_toc = _appendix_html(run, appendix, summary, sections, nb_dir)
 
@@ -457,7 +557,7 @@ def render_client_report(run_dir: str | Path, *, title: str, client: str, when: 
         lead = " ".join(html.escape(x) for x in s["sentences"][:1])
         rest = "".join(f"<p>{html.escape(x)}</p>" for x in s["sentences"][1:])
         parts = [f'<p class="lead">{lead}</p>', rest]
-        parts += [_figure_html(p, stem) for p, stem in s["figures"]]
+        parts += [_figure_html(chart) for chart in s["figures"]]
         if s["table"] is not None:
             frame, cols, cap, name = s["table"]
             parts.append(small_table_html(frame, cols, cap, name))
@@ -541,7 +641,7 @@ caption { text-align: left; font-weight: 600; padding: .2rem 0 .4rem; }
 th, td { padding: .3rem .5rem; border-bottom: 1px solid var(--rule); text-align: left;
   vertical-align: top; overflow-wrap: anywhere; }
 thead th { border-bottom: 2px solid var(--accent); background: #f3f5f6; }
-th { overflow-wrap: normal; }
+th { overflow-wrap: normal; word-break: normal; hyphens: manual; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.actions th:nth-child(1) { width: 24%%; }
 table.actions th:nth-child(2) { width: 20%%; }
@@ -555,8 +655,12 @@ footer { border-top: 1px solid var(--rule); color: var(--muted); font-size: .8re
   header.cover, nav#contents, main, footer { padding-left: .9rem; padding-right: .9rem; }
   header.cover h1 { font-size: 1.5rem; }
   table { font-size: .78rem; }
-  th, td { padding: .25rem .25rem; overflow-wrap: anywhere; }
-  td.num { white-space: normal; }
+  th, td { padding: .25rem .25rem; }
+  td { overflow-wrap: anywhere; }
+  /* a header wraps between its words only: a column is never narrower than its longest
+     header word, so headers take a smaller type to leave the table the phone's width */
+  th { font-size: .7rem; line-height: 1.3; }
+  td.num { overflow-wrap: normal; }
 }
 @page { size: A4; margin: 16mm 14mm; }
 @media print {

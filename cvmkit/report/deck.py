@@ -181,8 +181,8 @@ def build_deck(run_dir: str | Path, *, client_name: str | None = None,
     client, title = cover_names(run, client_name, report_title)
     accent = _accent(accent_color)
     summary = executive_summary(run)
-    sections = finding_sections(run, summary)
     actions = read_actions(run)
+    sections = finding_sections(run, summary, actions)
 
     prs = Presentation()
     prs.slide_width, prs.slide_height = Inches(10), Inches(5.625)
@@ -267,12 +267,12 @@ def build_deck(run_dir: str | Path, *, client_name: str | None = None,
         if not placed and sec["figures"]:
             from PIL import Image
 
-            path = sec["figures"][0][0]
-            with Image.open(path) as im:
+            chart = sec["figures"][0]
+            with Image.open(chart.source()) as im:
                 w, h = im.size
             width = min(Inches(9), int(height * w / h))
             pic_h = int(width * h / w)
-            s.shapes.add_picture(str(path), int((prs.slide_width - width) / 2), top,
+            s.shapes.add_picture(chart.source(), int((prs.slide_width - width) / 2), top,
                                  width=Emu(width), height=Emu(pic_h))
         _notes(s, notes)
 

@@ -7,9 +7,11 @@ This module turns each analysis step of a run into a section for the report's fu
 
 * the **executed notebooks** (``NN_name.ipynb``, kept by the pipeline) give each section its
   narrative: the markdown cells and the sentences the notebook computed (its ``text/markdown``
-  outputs).  Code, printed output, warnings, raw HTML outputs and widgets are left out.  Where a
-  run has no executed copy of a notebook (a notebook run on its own in JupyterLab), the markdown
-  of the source notebook in ``notebooks_dir`` is used instead, when given;
+  outputs; the client report leaves these out, with the part of a notebook that lists the
+  attributes to act on, as its recommended actions overrule each notebook's own reading).
+  Code, printed output, warnings, raw HTML outputs and widgets are left out.  Where a run has
+  no executed copy of a notebook (a notebook run on its own in JupyterLab), the markdown of the
+  source notebook in ``notebooks_dir`` is used instead, when given;
 * ``figures/<notebook>__<name>.png`` are embedded as ``data:`` URIs, each placed after the cell
   that wrote it (found from the ``write_figure`` call in the cell's source) or at the end of its
   section;
@@ -46,6 +48,7 @@ from ..errors import CvmkitError, DataError
 from ..escaping import inert_markdown
 from ..sections import first_unmet
 from ._common import CSP, _data_uri, _fmt, read_table
+from .labels import caption
 from .xlsx import MAX_SHEET_ROWS
 
 __all__ = ["CSP", "REPORT_FILE", "Section", "check_logo", "collect_sections", "read_table"]
@@ -65,6 +68,10 @@ _SKIP_HEADING_RE = re.compile(
     r"^(?:\d+\s*[·.:\-–—]\s*)?(results (written|for the (summary|report))|what this notebook "
     r"writes|hand-?over\b|.*\(demo( study)? only\)|checking against the planted truth)",
     re.I)
+#: Headings of the parts that are a notebook's own reading of what to do (notebook 04's list of
+#: the attributes to act on, drawn from the map's quadrants): left out with the computed
+#: sentences, as the client report's recommended actions overrule them.
+_OWN_READING_RE = re.compile(r"^(?:\d+\s*[·.:\-–—]\s*)?(the )?(attributes|what) to act on\b", re.I)
 _HEADING_RE = re.compile(r"^\s*(#{1,6})\s+(.+?)\s*#*\s*$", re.M)
 _LAB_ONLY_RE = re.compile(
     r"\bparameters?\b[^.]*\b(below|above|cell)\b|\brun_dir\b|JupyterLab|\bpapermill\b|"
@@ -325,7 +332,8 @@ def _load_notebook(run: Path, name: str, notebooks_dir: Path | None) -> tuple[An
 
 def collect_sections(run_dir: str | Path, notebooks_dir: str | Path | None = None,
                      sheets: dict[str, str] | None = None,
-                     exclude: tuple[str, ...] = (SUMMARY_NOTEBOOK,)) -> list[Section]:
+                     exclude: tuple[str, ...] = (SUMMARY_NOTEBOOK,), computed: bool = True,
+                     hide_columns: tuple[str, ...] = ()) -> list[Section]:
     """The sections of the report, one per notebook that left something in the run.
 
     Parameters
@@ -338,6 +346,13 @@ def collect_sections(run_dir: str | Path, notebooks_dir: str | Path | None = Non
         ``{table file stem: sheet name}`` of ``tables.xlsx``, named in the table notes.
     exclude : tuple of str
         Notebooks that get no section of their own (the summary notebook).
+    computed : bool
+        Keep the sentences each notebook computed (its ``text/markdown`` outputs).  The
+        client report leaves them out (False): they are each notebook's own reading of its
+        analysis, which the report's recommended actions may overrule (a quadrant of the
+        importance–performance map against an attribute whose interval covers its line).
+    hide_columns : tuple of str
+        Columns left out of every table shown.
 
     Returns
     -------
@@ -349,7 +364,7 @@ def collect_sections(run_dir: str | Path, notebooks_dir: str | Path | None = Non
     nb_dir = Path(notebooks_dir) if notebooks_dir is not None else None
     counter = [0]
     caps = run_capabilities(run)
-    return [_section(run, name, nb_dir, sheets or {}, counter, caps)
+    return [_section(run, name, nb_dir, sheets or {}, counter, caps, computed, hide_columns)
             for name in _notebook_names(run, nb_dir) if name not in exclude]
 
 
@@ -364,7 +379,8 @@ def _unmet(cell: Any, caps: dict[str, Capability] | None, where: str) -> Capabil
 
 
 def _section(run: Path, name: str, nb_dir: Path | None, sheets: dict[str, str],
-             counter: list[int], caps: dict[str, Capability] | None = None) -> Section:
+             counter: list[int], caps: dict[str, Capability] | None = None,
+             computed: bool = True, hide_columns: tuple[str, ...] = ()) -> Section:
     number, stem = _NB_RE.match(name).groups()
     anchor = f"s{number}-{stem.replace('_', '-')}"
     figures = sorted(p.stem.split("__", 1)[1] for p in (run / "figures").glob(f"{name}__*.png")
@@ -380,17 +396,19 @@ def _section(run: Path, name: str, nb_dir: Path | None, sheets: dict[str, str],
     def add_figure(fig: str) -> None:
         counter[0] += 1
         uri = _data_uri(run / "figures" / f"{name}__{fig}.png")
-        alt = html.escape(f"{section.title}: {_human(fig)}")
+        cap = caption("figure", fig)
+        alt = html.escape(f"{section.title}: {cap}")
         section.blocks.append(Block("figure", (
             f"<figure class=\"report-figure\" data-figure=\"{name}__{fig}\">"
             f"<img src=\"{uri}\" alt=\"{alt}\">"
-            f"<figcaption>Figure {counter[0]} · {html.escape(_human(fig))}</figcaption>"
+            f"<figcaption>Figure {counter[0]} · {html.escape(cap)}</figcaption>"
             "</figure>"), fig))
         placed.add(("figure", fig))
 
     def add_table(tab: str) -> None:
         frame = frames[tab]
-        table, note = _table_html(frame, sheets.get(f"{name}__{tab}"), _human(tab),
+        frame = frame.drop(columns=[c for c in hide_columns if c in frame.columns])
+        table, note = _table_html(frame, sheets.get(f"{name}__{tab}"), caption("table", tab),
                                   f"tables/{name}__{tab}.csv")
         section.blocks.append(Block("table", (
             f"<div class=\"report-table\" data-table=\"{name}__{tab}\">"
@@ -438,7 +456,9 @@ def _section(run: Path, name: str, nb_dir: Path | None, sheets: dict[str, str],
                 level = len(heading.group(1))
                 if skip_level is not None and level <= skip_level:
                     skip_level = None
-                if skip_level is None and _SKIP_HEADING_RE.match(heading.group(2)):
+                title = heading.group(2)
+                if skip_level is None and (_SKIP_HEADING_RE.match(title) or (
+                        not computed and _OWN_READING_RE.match(title))):
                     skip_level = level
             if skip_level is not None or _introduces_widget(cells, k):
                 continue
@@ -451,7 +471,7 @@ def _section(run: Path, name: str, nb_dir: Path | None, sheets: dict[str, str],
                 for kind in ("figure", "table"):
                     placed.update((kind, m.group(2)) for m in _CALL_RE[kind].finditer(src))
                 continue
-            if executed:
+            if executed and computed:
                 for out in _markdown_outputs(cell):
                     if not _about_files(out, run):
                         section.blocks.append(Block("html", f"<div class=\"finding\">{md(out)}"
