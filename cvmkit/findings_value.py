@@ -1,8 +1,10 @@
 """Headline findings of the segmentation, sentiment, wave-change and management analyses.
 
-Each function takes the tidy table its analysis returned and gives back ``(sentence, frame)``:
-one plain sentence for an executive summary or a report section (no code or column names), and
-the small table behind it.  Attribute and theme ids are shown through ``labels`` when given.
+Each ``*_finding`` function takes the tidy table its analysis returned and gives back
+``(sentence, frame)``: one plain sentence for an executive summary or a report section (no code
+or column names), and the small table behind it.  Each ``*_title`` function turns that frame
+into the short headline of the analysis' chart, so the chart states the same finding.
+Attribute and theme ids are shown through ``labels`` when given.
 
 Examples
 --------
@@ -10,8 +12,11 @@ Examples
 >>> gaps = pd.DataFrame({"attribute": ["a"], "measure": ["importance"], "management": [2.0],
 ...                      "customers": [4.1], "lower": [4.0], "upper": [4.2], "gap": [2.1],
 ...                      "verdict": ["blind spot"]})
->>> management_finding(gaps, {"a": "Speed"})[0]
+>>> sentence, frame = management_finding(gaps, {"a": "Speed"})
+>>> sentence
 "Management's view differs from its customers' on 1 attribute: blind spot: Speed."
+>>> management_title(frame)
+'Management and its customers disagree on 1 attribute (1 blind spot)'
 """
 
 from __future__ import annotations
@@ -20,8 +25,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-__all__ = ["MIN_STABILITY", "change_finding", "management_finding", "segments_finding",
-           "sentiment_finding"]
+__all__ = ["MIN_STABILITY", "change_finding", "management_finding", "management_title",
+           "segments_finding", "segments_title", "sentiment_finding", "sentiment_title"]
 
 #: The mean adjusted Rand index between refits below which segments are not called stable.
 MIN_STABILITY = 0.6
@@ -118,3 +123,39 @@ def management_finding(gaps: pd.DataFrame, labels: Mapping[str, str] | None = No
     n = t["attribute"].nunique()
     return (f"Management's view differs from its customers' on {n} attribute"
             f"{'s' if n != 1 else ''}: " + "; ".join(parts) + ".", t)
+
+
+def _count(n: int, word: str) -> str:
+    """``3 myths``, ``1 blind spot``; a participle stays as it is (``2 overrated``)."""
+    return f"{n} {word}" + ("" if n == 1 or word.endswith("ed") else "s")
+
+
+def segments_title(frame: pd.DataFrame, *, stable: bool = True) -> str:
+    """Chart headline from the frame of :func:`segments_finding` (``stable``: whether the
+    sentence called the segments stable)."""
+    if not stable:
+        return "No stable segments: the split shown is an illustration"
+    told = [f"{r.segment}: {r.values_most.split(', ')[0]}" for r in frame.itertuples()
+            if r.values_most]
+    if not told:
+        return f"{len(frame)} segments, none with a distinctive need"
+    return "What each segment values most — " + "; ".join(told)
+
+
+def sentiment_title(frame: pd.DataFrame) -> str:
+    """Chart headline from the frame of :func:`sentiment_finding`."""
+    if frame.empty:
+        return "No theme of the comments is mostly negative"
+    r = frame.iloc[0]
+    return (f"Most negative theme: {r['label']} ({r['reach_negative']:.0%} of those "
+            "answering are negative about it)")
+
+
+def management_title(frame: pd.DataFrame) -> str:
+    """Chart headline from the frame of :func:`management_finding`."""
+    if frame.empty:
+        return "Management's view matches its customers' on every attribute"
+    n = frame["attribute"].nunique()
+    kinds = frame.groupby("verdict", sort=False)["attribute"].nunique()
+    return (f"Management and its customers disagree on {_count(n, 'attribute')} ("
+            + ", ".join(_count(int(k), str(v)) for v, k in kinds.items()) + ")")

@@ -7,8 +7,11 @@ import pandas as pd
 from cvmkit.findings_value import (
     change_finding,
     management_finding,
+    management_title,
     segments_finding,
+    segments_title,
     sentiment_finding,
+    sentiment_title,
 )
 
 SIZES = pd.DataFrame({"segment": ["Segment 1", "Segment 2"], "share": [0.6, 0.4]})
@@ -46,3 +49,23 @@ def test_change_and_sentiment_findings() -> None:
                  "answering).")
     assert management_finding(pd.DataFrame({"attribute": ["a"], "verdict": ["agrees"]}))[0] \
         .startswith("Management's view agrees")
+
+
+def test_chart_titles_state_the_finding_of_the_same_frame() -> None:
+    _, t = segments_finding(SIZES, PROFILES, {"q1": "Speed"}, stability=0.9)
+    assert segments_title(t) == "What each segment values most — Segment 1: Speed"
+    assert segments_title(t, stable=False).startswith("No stable segments")
+    assert segments_title(t.assign(values_most="")) == "2 segments, none with a distinctive need"
+    themes = pd.DataFrame({"theme": ["x", "y"], "label": ["Queue", "Staff"],
+                           "reach_negative": [0.2, 0.0], "share_negative": [0.5, 0.0],
+                           "mean": [-0.3, 0.4]})
+    assert sentiment_title(sentiment_finding(themes)[1]) == (
+        "Most negative theme: Queue (20% of those answering are negative about it)")
+    assert sentiment_title(sentiment_finding(themes.assign(reach_negative=0.0))[1]).startswith(
+        "No theme")
+    gaps = pd.DataFrame({"attribute": ["a", "b", "c", "d"],
+                         "verdict": ["blind spot", "myth", "myth", "agrees"]})
+    assert management_title(management_finding(gaps)[1]) == (
+        "Management and its customers disagree on 3 attributes (1 blind spot, 2 myths)")
+    assert management_title(management_finding(gaps.assign(verdict="agrees"))[1]).startswith(
+        "Management's view matches")
