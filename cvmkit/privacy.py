@@ -30,6 +30,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from .progress import tracked
+
 __all__ = ["EMAIL_RE", "PHONE_RE", "find_pii", "mask_pii"]
 
 #: An e-mail address (also with spaces or "at"/"dot" tricks around the @ and the dots); the
@@ -187,7 +189,8 @@ def mask_pii(text: pd.Series | str, names: Iterable[str] = ()) -> pd.Series | st
 
     if isinstance(text, pd.Series):
         masked: dict[object, object] = {}  # each distinct text masked once
-        for v in pd.unique(text.to_numpy(dtype=object)):
+        for v in tracked(pd.unique(text.to_numpy(dtype=object)), "masking personal data",
+                         unit="answer", every=1000):
             if isinstance(v, str):
                 masked[v] = one(v)
         return text.map(lambda v: masked[v] if isinstance(v, str) else v)

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
 
-__all__ = ["progress", "progress_enabled"]
+T = TypeVar("T")
+
+__all__ = ["progress", "progress_enabled", "tracked"]
 
 #: Values of ``CVMKIT_PROGRESS`` that switch the bars off.
 _OFF = {"0", "off", "false", "no"}
@@ -58,3 +61,27 @@ def progress(total: int, desc: str, *, unit: str = "it",
         yield bar.update
     finally:
         bar.close()
+
+
+def tracked(items: Iterable[T], desc: str, *, total: int | None = None, unit: str = "it",
+            every: int = 1, delay: float = 2.0) -> Iterator[T]:
+    """``items`` one by one, with a :func:`progress` bar over them (moved every ``every`` items).
+
+    ``total`` defaults to ``len(items)``.
+
+    Examples
+    --------
+    >>> [x * 2 for x in tracked([1, 2, 3], "doubling", delay=60)]
+    [2, 4, 6]
+    """
+    n = len(items) if total is None else int(total)  # type: ignore[arg-type]
+    every = max(1, int(every))
+    with progress(n, desc, unit=unit, delay=delay) as advance:
+        done = 0
+        for i, item in enumerate(items, 1):
+            yield item
+            if i % every == 0:
+                advance(i - done)
+                done = i
+        if n > done:
+            advance(n - done)

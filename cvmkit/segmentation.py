@@ -47,6 +47,7 @@ from scipy import stats
 
 from .errors import AnalysisError, DataError
 from .metrics import _holm, _resolve_weights, _weighted_stats
+from .progress import tracked
 
 __all__ = ["METHODS", "SEGMENT_SUBSAMPLE", "add_segment", "needs_segments", "segment_bic",
            "segment_profiles", "segment_sizes", "segment_stability"]
@@ -371,7 +372,7 @@ def segment_bic(data: pd.DataFrame, columns: Sequence[str], *, k_range: Sequence
     fit_rows = _fitting_rows(n_answered, subsample, seed, what)
     z, w = z[fit_rows], w_all[rows][fit_rows]
     out = []
-    for k in k_range:
+    for k in tracked(list(k_range), "segment models by number of segments", unit="model"):
         if int(k) < 1 or int(k) >= len(z):
             raise AnalysisError(f"{what}: k={k} must be between 1 and the number of "
                                 f"respondents ({len(z)})")
@@ -488,7 +489,7 @@ def segment_stability(data: pd.DataFrame, columns: Sequence[str], *, k: int | Se
         base = _fit(z, w, kk, method, ss, max(n_init, 2)).predict(z)
         rng = np.random.default_rng(ss)
         aris = []
-        for child in ss.spawn(n_boot):
+        for child in tracked(ss.spawn(n_boot), "stability refits", unit="refit"):
             idx = rng.integers(0, len(z), len(z))
             if method == "gmm":
                 f = _fit(z[idx], w[idx], kk, method, child, n_init)

@@ -33,6 +33,7 @@ from scipy import stats
 
 from .errors import DataError
 from .metrics import _resolve_weights, _weighted_stats
+from .progress import tracked
 from .study import Study, Theme
 from .text import _compile, _themes, mask_quote
 
@@ -80,7 +81,7 @@ def score_sentiment(text: pd.Series, *, names: Iterable[str] = ()) -> pd.DataFra
     an = _analyzer()
     cache: dict[str, dict[str, float]] = {}
     rows = []
-    for t in masked:
+    for t in tracked(masked, "scoring sentiment", unit="answer", every=1000):
         if not t:
             rows.append({"neg": np.nan, "neu": np.nan, "pos": np.nan, "compound": np.nan})
             continue
@@ -176,7 +177,7 @@ def theme_sentiment(data: pd.DataFrame, column: str,
     # distinct texts, not with the respondents).
     codes, texts = pd.factorize(scored["text"].where(answered))
     distinct = {t.id: np.full(len(texts), np.nan) for t in themes}
-    for j, txt in enumerate(texts):
+    for j, txt in enumerate(tracked(texts, "sentiment by theme", unit="answer", every=500)):
         sums: dict[str, list[float]] = {}
         for sent in _SENTENCE.split(txt):
             if not sent.strip():

@@ -40,6 +40,7 @@ from ._patterns import Pattern, PatternError, compile_pattern
 from .errors import AnalysisError, CvmkitWarning, DataError, StudySpecError
 from .metrics import WeightsLike, _resolve_weights
 from .privacy import mask_pii
+from .progress import tracked
 from .study import Study, Theme
 
 __all__ = [
@@ -208,7 +209,7 @@ def code_verbatims(data: pd.DataFrame, codeframe: Study | Sequence[Theme | Mappi
         parts.append(frame)
     out = pd.concat(parts, ignore_index=True)
     codes, distinct = pd.factorize(out["text"])  # each distinct answer matched once
-    for t in themes:
+    for t in tracked(themes, "coding comments", unit="theme"):
         p = patterns[t.id]
         hits = np.array([bool(p.search(s)) for s in distinct], dtype=bool)
         out[t.id] = hits[codes]

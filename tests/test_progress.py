@@ -98,3 +98,46 @@ def test_shown_with_tqdm_when_on(monkeypatch, capsys) -> None:
         for _ in range(4):
             advance(1)
     assert "counting" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("n, every", [(0, 1), (5, 1), (10, 3), (7, 100)])
+def test_tracked_yields_every_item_and_counts_each_once(monkeypatch, n, every) -> None:
+    seen: list[tuple[str, int, list[int]]] = []
+
+    @contextlib.contextmanager
+    def fake(total, desc, **_kw):
+        steps: list[int] = []
+        seen.append((desc, total, steps))
+        yield steps.append
+
+    monkeypatch.setattr(progress_mod, "progress", fake)
+    items = list(range(n))
+    assert list(progress_mod.tracked(items, "work", every=every)) == items
+    (desc, total, steps), = seen
+    assert (desc, total, sum(steps)) == ("work", n, n)
+
+
+def test_long_steps_of_the_other_analyses_are_tracked(monkeypatch) -> None:
+    """Masking, coding, sentiment and the segment models each report their progress."""
+    from cvmkit import privacy, segmentation, sentiment, text
+
+    descs: list[str] = []
+    real = progress_mod.tracked
+
+    def spy(items, desc, **kw):
+        descs.append(desc)
+        return real(items, desc, **kw)
+
+    for mod in (privacy, segmentation, sentiment, text):
+        monkeypatch.setattr(mod, "tracked", spy)
+    answers = pd.Series(["Lovely staff, call Jo Bloggs", "slow app", "fine"] * 20)
+    privacy.mask_pii(answers, ["Jo Bloggs"])
+    text.code_verbatims(pd.DataFrame({"why": answers}), [{"id": "app", "patterns": ["app"]}],
+                        columns=["why"])
+    sentiment.score_sentiment(answers)
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.integers(1, 4, size=(60, 3)).astype(float), columns=["a", "b", "c"])
+    segmentation.segment_bic(df, ["a", "b", "c"], k_range=[1, 2], method="kmeans")
+    segmentation.segment_stability(df, ["a", "b", "c"], k=2, method="kmeans", n_boot=2)
+    assert {"masking personal data", "coding comments", "scoring sentiment",
+            "segment models by number of segments", "stability refits"} <= set(descs)
