@@ -111,13 +111,6 @@ class _Leader(Line2D):
         super().draw(renderer)
 
 
-def _overlap(a, b, pad: float) -> tuple[float, float]:
-    """How far boxes ``a`` and ``b`` (display units) overlap across and up, or (0, 0)."""
-    dx = min(a.x1, b.x1) - max(a.x0, b.x0) + pad
-    dy = min(a.y1, b.y1) - max(a.y0, b.y0) + pad
-    return (dx, dy) if dx > 0 and dy > 0 else (0.0, 0.0)
-
-
 def separate_labels(texts: Sequence[Text], ax: Axes, pad: float = 1.0,
                     max_rounds: int = 300) -> int:
     """Push apart any labels whose boxes still overlap, along the shorter way out.
@@ -126,6 +119,9 @@ def separate_labels(texts: Sequence[Text], ax: Axes, pad: float = 1.0,
     can leave a few labels on top of each other; this pass, deterministic and cheap, moves
     each overlapping pair apart by the overlap (half each) until none is left or
     ``max_rounds`` passes have run.  Returns the number of overlapping pairs left.
+
+    The labels are measured once: a move shifts a label's box by the move, so the rounds are
+    arithmetic on the boxes, and the labels are placed at the end.
     """
     texts = [t for t in texts if t.get_visible() and t.get_text()]
     if len(texts) < 2:
@@ -133,34 +129,40 @@ def separate_labels(texts: Sequence[Text], ax: Axes, pad: float = 1.0,
     from adjustText import get_renderer  # any backend's renderer, the inline one included
 
     renderer = get_renderer(ax.figure)
-    to_data = ax.transData.inverted()
+    boxes = [t.get_window_extent(renderer) for t in texts]
+    x0 = np.array([b.x0 for b in boxes])
+    x1 = np.array([b.x1 for b in boxes])
+    y0 = np.array([b.y0 for b in boxes])
+    y1 = np.array([b.y1 for b in boxes])
+    shift = np.zeros((len(texts), 2))
+    upper = np.triu(np.ones((len(texts), len(texts)), dtype=bool), k=1)
     left = 0
     for _ in range(max_rounds):
-        boxes = [t.get_window_extent(renderer) for t in texts]
-        moves = np.zeros((len(texts), 2))
-        left = 0
-        for i in range(len(texts)):
-            for j in range(i + 1, len(texts)):
-                dx, dy = _overlap(boxes[i], boxes[j], pad)
-                if not dx:
-                    continue
-                left += 1
-                ci = ((boxes[i].x0 + boxes[i].x1) / 2, (boxes[i].y0 + boxes[i].y1) / 2)
-                cj = ((boxes[j].x0 + boxes[j].x1) / 2, (boxes[j].y0 + boxes[j].y1) / 2)
-                if dy <= dx:  # vertical is the shorter way out
-                    sign = 1.0 if ci[1] >= cj[1] else -1.0
-                    moves[i, 1] += sign * dy / 2
-                    moves[j, 1] -= sign * dy / 2
-                else:
-                    sign = 1.0 if ci[0] >= cj[0] else -1.0
-                    moves[i, 0] += sign * dx / 2
-                    moves[j, 0] -= sign * dx / 2
+        ax0, ax1 = x0 + shift[:, 0], x1 + shift[:, 0]
+        ay0, ay1 = y0 + shift[:, 1], y1 + shift[:, 1]
+        dx = np.minimum.outer(ax1, ax1) - np.maximum.outer(ax0, ax0) + pad
+        dy = np.minimum.outer(ay1, ay1) - np.maximum.outer(ay0, ay0) + pad
+        i, j = np.nonzero(upper & (dx > 0) & (dy > 0))  # pairs in the order (i, then j)
+        left = len(i)
         if not left:
-            return 0
-        for t, (mx, my) in zip(texts, moves):
-            if mx or my:
-                px, py = ax.transData.transform(t.get_position())
-                t.set_position(tuple(to_data.transform((px + mx, py + my))))
+            break
+        dx, dy = dx[i, j], dy[i, j]
+        cx, cy = (ax0 + ax1) / 2, (ay0 + ay1) / 2
+        vertical = dy <= dx  # the shorter way out
+        sign = np.where(vertical, np.where(cy[i] >= cy[j], 1.0, -1.0),
+                        np.where(cx[i] >= cx[j], 1.0, -1.0))
+        step = sign * np.where(vertical, dy, dx) / 2
+        axis = np.where(vertical, 1, 0)
+        moves = np.zeros_like(shift)
+        for a, b, k, d in zip(i, j, axis, step):  # in pair order, as the overlaps were found
+            moves[a, k] += d
+            moves[b, k] -= d
+        shift += moves
+    to_data = ax.transData.inverted()
+    for t, (mx, my) in zip(texts, shift):
+        if mx or my:
+            px, py = ax.transData.transform(t.get_position())
+            t.set_position(tuple(to_data.transform((px + mx, py + my))))
     return left
 
 
