@@ -58,10 +58,10 @@ def weighted_mean_se(x: np.ndarray, w: np.ndarray) -> tuple[float, float, int]:
     when all weights are one.
     """
     ok = np.isfinite(x) & (w > 0)
-    n = int(ok.sum())
+    n = int(np.count_nonzero(ok))
     if n == 0:
         return np.nan, np.nan, 0
-    xv, wv = x[ok], w[ok]
+    xv, wv = (x, w) if n == len(x) else (x[ok], w[ok])
     sw = wv.sum()
     m = float(np.dot(wv, xv) / sw)
     if n < 2:
