@@ -23,7 +23,8 @@ def _frame(p: int = 4, n: int = 200) -> pd.DataFrame:
 
 @pytest.fixture
 def recorded(monkeypatch):
-    """Replace the bars of the bootstrap and the logit fits by a recorder of what they count."""
+    """Replace the bars (of the bootstrap, the logit fits and :func:`cvmkit.progress.tracked`)
+    by a recorder of what they count."""
     seen: list[tuple[str, int, list[int]]] = []
 
     @contextlib.contextmanager
@@ -34,6 +35,7 @@ def recorded(monkeypatch):
 
     monkeypatch.setattr(bootstrap, "progress", fake)
     monkeypatch.setattr(models, "progress", fake)
+    monkeypatch.setattr(progress_mod, "progress", fake)
     return seen
 
 
@@ -101,19 +103,10 @@ def test_shown_with_tqdm_when_on(monkeypatch, capsys) -> None:
 
 
 @pytest.mark.parametrize("n, every", [(0, 1), (5, 1), (10, 3), (7, 100)])
-def test_tracked_yields_every_item_and_counts_each_once(monkeypatch, n, every) -> None:
-    seen: list[tuple[str, int, list[int]]] = []
-
-    @contextlib.contextmanager
-    def fake(total, desc, **_kw):
-        steps: list[int] = []
-        seen.append((desc, total, steps))
-        yield steps.append
-
-    monkeypatch.setattr(progress_mod, "progress", fake)
+def test_tracked_yields_every_item_and_counts_each_once(recorded, n, every) -> None:
     items = list(range(n))
     assert list(progress_mod.tracked(items, "work", every=every)) == items
-    (desc, total, steps), = seen
+    (desc, total, steps), = recorded
     assert (desc, total, sum(steps)) == ("work", n, n)
 
 
