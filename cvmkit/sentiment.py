@@ -57,6 +57,12 @@ def _label(compound: np.ndarray) -> np.ndarray:
                     np.where(compound >= POSITIVE, "positive", "neutral"))
 
 
+def _masked_answers(text: pd.Series, names: Iterable[str]) -> tuple[pd.Series, pd.Series]:
+    """The answers stripped (missing as ""), and the same with personal data masked."""
+    raw = text.where(text.notna(), "").astype(str).str.strip()
+    return raw, mask_quote(raw, names)
+
+
 def score_sentiment(text: pd.Series, *, names: Iterable[str] = ()) -> pd.DataFrame:
     """VADER scores of each answer, after masking personal data.
 
@@ -76,8 +82,7 @@ def score_sentiment(text: pd.Series, *, names: Iterable[str] = ()) -> pd.DataFra
     if not isinstance(text, pd.Series):
         raise DataError(f"score_sentiment: expected a pandas Series of texts, got "
                         f"{type(text).__name__}")
-    raw = text.where(text.notna(), "").astype(str).str.strip()
-    masked = mask_quote(raw, names)
+    raw, masked = _masked_answers(text, names)
     an = _analyzer()
     cache: dict[str, dict[str, float]] = {}
     rows = []
@@ -170,12 +175,12 @@ def theme_sentiment(data: pd.DataFrame, column: str,
     patterns = _compile(themes)
     w = _resolve_weights(data, weights)
     z = float(stats.norm.ppf(0.5 + ci / 2))
-    scored = score_sentiment(data[column], names=names)
-    answered = scored["compound"].notna().to_numpy()
+    _, masked = _masked_answers(data[column], names)
+    answered = (masked != "").to_numpy()
     an = _analyzer()
     # Each distinct answer is read once (short answers repeat a lot; cost grows with the
     # distinct texts, not with the respondents).
-    codes, texts = pd.factorize(scored["text"].where(answered))
+    codes, texts = pd.factorize(masked.where(answered))
     distinct = {t.id: np.full(len(texts), np.nan) for t in themes}
     for j, txt in enumerate(tracked(texts, "sentiment by theme", unit="answer", every=500)):
         sums: dict[str, list[float]] = {}
