@@ -34,23 +34,27 @@ _BATCH_ZYGOTE: str | None = None
 def _zygote_modules(imports: Sequence[Sequence[str]],
                     first: int | None = 0) -> tuple[list[str], int]:
     """The modules a zygote imports for notebooks importing ``imports`` (one list each), and
-    how many of them come before its first kernel is forked: those of notebook ``first``, or
-    when which notebook runs first is not known yet (``None``), those every notebook imports.
+    how many of them come before its first kernel is forked.
+
+    Those of notebook ``first`` come first, then the others' (imported while the kernels run).
+    When which notebooks run is not known yet (``first=None``: a run that may re-use some),
+    only those every notebook imports: each kernel's request brings the rest its notebook
+    needs, and the modules of notebooks that do not run are never imported.
 
     Examples
     --------
     >>> _zygote_modules([["pandas", "a"], ["pandas", "b"]])
     (['pandas', 'a', 'b'], 2)
     >>> _zygote_modules([["pandas", "a"], ["pandas", "b"]], first=None)
-    (['pandas', 'a', 'b'], 1)
+    (['pandas'], 1)
     """
     if not imports:
         return [], 0
     if first is None:
         common = set.intersection(*(set(ms) for ms in imports))
         lead = [m for m in dict.fromkeys(imports[0]) if m in common]
-    else:
-        lead = list(dict.fromkeys(imports[first]))
+        return lead, len(lead)
+    lead = list(dict.fromkeys(imports[first]))
     return list(dict.fromkeys([*lead, *(m for ms in imports for m in ms)])), len(lead)
 
 
@@ -108,6 +112,12 @@ class _KernelPool:
 
     def __init__(self, kernel_name: str, cwd: Path, imports: Sequence[Sequence[str]],
                  warm: bool = True, fork: bool = True, first: int | None = 0) -> None:
+        # Imported here, in the caller's thread: the kernels are started in another thread
+        # while the caller goes on importing (papermill, which imports jupyter_client too),
+        # and two threads importing one package at once may find it half initialised.
+        import jupyter_client.blocking  # noqa: F401
+        import jupyter_client.manager  # noqa: F401
+
         from .._zygote import fork_supported
 
         self.kernel_name = kernel_name

@@ -235,10 +235,10 @@ def run_study(
     nb_dir = Path(notebooks_dir) if notebooks_dir else default_notebooks_dir()
     notebooks = discover_notebooks(nb_dir)
     t_run = time.perf_counter()
-    # The first kernel starts now, while the study is read and the run set up (the libraries
-    # for that, papermill among them, take a while to import).
-    # (with reuse, which notebook runs first is known once the inputs are hashed: the zygote
-    # starts now, the first kernel then)
+    # The kernels' zygote starts now, and so does the first kernel, while the study is read
+    # and the run set up (the libraries for that, papermill among them, take a while to
+    # import); a run that may re-use earlier outputs knows which notebook executes first once
+    # the inputs are hashed, and starts its kernel then.
     pool = _KernelPool(kernel_name, nb_dir, [notebook_imports(nb) for nb in notebooks],
                        warm=warm_kernels, fork=fork_kernels, first=None if reuse else 0)
     pool.start()
@@ -430,13 +430,6 @@ def run_study(
             manifest["notebooks"].append(entry)
             pending.append((entry, exports.submit(export_html, target, tmp / f"{nb.stem}.html")))
             say(f"[{i}/{len(notebooks)}] {nb.stem} done in {entry['seconds']:.1f} s")
-        for entry, fut in pending:
-            try:
-                fut.result()
-            except Exception as exc:  # a run is whole or it failed
-                entry["html_error"] = f"{type(exc).__name__}: {exc}"
-                error = error or (f"the HTML export of {entry['notebook']} failed: "
-                                  f"{entry['html_error']}")
         if not error and build_report:
             t0 = time.perf_counter()
             try:
@@ -454,6 +447,15 @@ def run_study(
                 error = (f"the report could not be written: {unwritable(base, exc)}"
                          if isinstance(exc, OSError) and exc.errno in _CANNOT_WRITE else
                          f"the report could not be built: {type(exc).__name__}: {exc}")
+        # the report reads the executed notebooks, not their HTML exports: the last exports
+        # go on while it is built
+        for entry, fut in pending:
+            try:
+                fut.result()
+            except Exception as exc:  # a run is whole or it failed
+                entry["html_error"] = f"{type(exc).__name__}: {exc}"
+                error = error or (f"the HTML export of {entry['notebook']} failed: "
+                                  f"{entry['html_error']}")
     except BaseException as exc:
         # Ctrl-C, a signal or an error of the pipeline itself: no kernel is left behind, and
         # the folder is marked failed, its manifest saying where the run stopped
