@@ -38,7 +38,7 @@ _PIPELINE = {"study_path": None, "data_path": None, "run_dir": None, "seed": 0}
 
 
 def notebook_parameters(notebook: str | Path) -> dict[str, str]:
-    """``{name: default, as written}`` of what a notebook's ``parameters`` cell assigns.
+    r"""``{name: default, as written}`` of what a notebook's ``parameters`` cell assigns.
 
     The cell is the first code cell tagged ``parameters`` (as papermill finds it), read as
     Python; the notebook is read as plain JSON, which is quick (papermill and nbformat take
