@@ -3,8 +3,9 @@
 Most of a short notebook's time is spent starting its kernel and importing pandas,
 statsmodels and seaborn.  On Linux each kernel is forked from a process that has imported the
 notebooks' libraries once (:mod:`cvmkit._zygote`); while one notebook runs, the kernel of the
-next one is started and its remaining imports are done in it (silently, binding no names), so
-the next notebook starts warm.  Kernels run with ``PYTHONHASHSEED=0`` so that anything ordered
+next one to execute (in a run re-using earlier outputs, the next one expected to execute) is
+started and its remaining imports are done in it (silently, binding no names), so the next
+notebook starts warm.  Kernels run with ``PYTHONHASHSEED=0`` so that anything ordered
 by a string hash comes out the same every run, and ``CVMKIT_PROGRESS=off`` so that no progress
 bar is left in an executed notebook.
 """
