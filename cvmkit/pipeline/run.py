@@ -396,7 +396,11 @@ def run_study(
             try:
                 node = prune_notebook(nbformat.read(nb, as_version=4),
                                       read_capabilities(tmp) or study.capabilities(), nb.name)
+                t_kernel = time.perf_counter()
                 km = pool.take(i - 1, after=next((j for j in to_run if j >= i), None))
+                # (of its seconds, how long it waited for its kernel: the first to execute
+                # waits for the libraries to be imported; the others find theirs ready)
+                entry["kernel_seconds"] = round(time.perf_counter() - t_kernel, 3)
                 papermill.execute_notebook(
                     node, str(target), parameters=params, cwd=str(nb_dir),
                     kernel_name=kernel_name, progress_bar=False, log_output=False, km=km,
