@@ -17,7 +17,7 @@ import pytest
 from _shared_runs import ACCENT, CLIENT, FAST, demo_batch
 
 from cvmkit.cli import main
-from cvmkit.pipeline.reuse import expected_runs, input_digest, notebook_reads
+from cvmkit.pipeline.reuse import STORE, expected_runs, input_digest, notebook_reads
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +66,9 @@ def test_reuse_runs_only_what_changed(batch, tmp_path: Path) -> None:
                                              for nb in changed["notebooks"][:-1]]
     new_run = out / "demo" / changed["run_id"]
     assert _tables(new_run) != _tables(full)
-    # a re-used output is the earlier run's file, linked rather than copied
-    kept = next((out / "demo" / full.name / "tables").glob("01_*.csv"))
+    # a re-used output is the earlier run's file (as its notebook wrote it), linked rather
+    # than copied
+    kept = next((out / "demo" / full.name / STORE / "01_data_collection" / "tables").glob("*"))
     assert (new_run / "tables" / kept.name).samefile(kept)
 
     code, text, back = _run(batch, out, "-p", "crosshair=data")
