@@ -25,8 +25,9 @@ This is used on Linux only (``fork`` after importing these libraries is safe the
 else, or when the zygote cannot start, kernels are started the ordinary way.
 
 Protocol: the parent writes JSON lines to the zygote's stdin — first ``{"modules": [...],
-"first": n}``, then one ``{"connection_file", "cwd", "env", "log"}`` per kernel (``log``: a
-file for the kernel's stderr) — and reads one JSON line back for each (``{"ready": ...}``, then
+"first": n}``, then one ``{"connection_file", "cwd", "env", "log", "modules"}`` per kernel
+(``log``: a file for the kernel's stderr; ``modules``: those of the later ones to import before
+this fork) — and reads one JSON line back for each (``{"ready": ...}``, then
 ``{"pid": ...}``).  A zygote started with a socket path (``"serve"`` in the first message)
 also listens there, before importing anything: other processes — the workers of a batch —
 connect, send ``{"hello": true}`` (answered with the modules imported once they are) and then
@@ -220,10 +221,12 @@ class Zygote:
         return json.loads(line)
 
     def spawn(self, connection_file: str, cwd: str | None, env: Mapping[str, str] | None,
-              log: str | None = None) -> _ForkedProcess:
-        """Fork a kernel that serves ``connection_file`` (its stderr appended to ``log``)."""
+              log: str | None = None, modules: Sequence[str] = ()) -> _ForkedProcess:
+        """Fork a kernel that serves ``connection_file`` (its stderr appended to ``log``),
+        once the zygote has imported those of ``modules`` it was to import later."""
         reply = self._ask({"connection_file": connection_file, "cwd": cwd,
-                           "env": dict(env or self.env), "log": log})
+                           "env": dict(env or self.env), "log": log,
+                           "modules": list(modules)})
         if "pid" not in reply:
             raise RuntimeError(f"kernel zygote could not fork a kernel: {reply}")
         return _ForkedProcess(int(reply["pid"]))
@@ -252,10 +255,13 @@ class Zygote:
             self.proc.stdout.close()
 
 
-def forked_kernel_manager(zygote: Zygote, log: str | None = None, **kwargs: Any) -> Any:
+def forked_kernel_manager(zygote: Zygote, log: str | None = None, modules: Sequence[str] = (),
+                          **kwargs: Any) -> Any:
     """An ``AsyncKernelManager`` whose kernel is forked from ``zygote``.
 
-    ``log`` is a file the kernel's stderr is appended to (default: the zygote's stderr).
+    ``log`` is a file the kernel's stderr is appended to (default: the zygote's stderr);
+    ``modules`` those the kernel's notebook imports (the zygote imports any of them it still
+    had to before forking the kernel).
     """
     from jupyter_client.manager import AsyncKernelManager
 
@@ -263,7 +269,8 @@ def forked_kernel_manager(zygote: Zygote, log: str | None = None, **kwargs: Any)
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
             assert self.provisioner is not None
             conn = kernel_cmd[kernel_cmd.index("-f") + 1]
-            process = zygote.spawn(conn, kw.get("cwd"), kw.get("env"), log=log)
+            process = zygote.spawn(conn, kw.get("cwd"), kw.get("env"), log=log,
+                                   modules=modules)
             prov = self.provisioner
             prov.process = process
             prov.pid = process.pid
@@ -377,6 +384,10 @@ def _serve() -> None:  # pragma: no cover - runs in the zygote process
                 if request.get("hello"):
                     reply: dict[str, Any] = {"imported": imported + later}
                 else:
+                    # what this kernel's notebook needs first, the rest as before
+                    wanted = set(request.get("modules") or ())
+                    load([m for m in later if m in wanted])
+                    later = [m for m in later if m not in wanted]
                     reply = {"pid": _fork(request, [listener, *(c for cs in clients.values()
                                                                  for c in cs)])}
                 forked = forked or "pid" in reply
@@ -435,3 +446,7 @@ def _fork(request: dict[str, Any], close: list[Any]) -> int:  # pragma: no cover
 
 if __name__ == "__main__":  # pragma: no cover
     _serve()
+    # Nothing is left to tidy: skip the interpreter's teardown of every library imported,
+    # which would keep the run waiting most of a second for the zygote to exit.
+    sys.stderr.flush()
+    os._exit(0)

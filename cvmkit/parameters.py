@@ -29,7 +29,7 @@ from typing import Any
 
 from .errors import CvmkitError
 
-__all__ = ["check_parameters", "declared_parameters"]
+__all__ = ["check_parameters", "declared_parameters", "notebook_parameters"]
 
 #: Parameters whose value must be one of a few words.
 CHOICES: dict[str, tuple[str, ...]] = {"appendix": ("short", "full", "none")}
@@ -37,20 +37,67 @@ CHOICES: dict[str, tuple[str, ...]] = {"appendix": ("short", "full", "none")}
 _PIPELINE = {"study_path": None, "data_path": None, "run_dir": None, "seed": 0}
 
 
+def notebook_parameters(notebook: str | Path) -> dict[str, str]:
+    r"""``{name: default, as written}`` of what a notebook's ``parameters`` cell assigns.
+
+    The cell is the first code cell tagged ``parameters`` (as papermill finds it), read as
+    Python; the notebook is read as plain JSON, which is quick (papermill and nbformat take
+    seconds to import, and ``cvmkit run`` reads the parameters before it starts any kernel).
+
+    Examples
+    --------
+    >>> import json, tempfile, os
+    >>> cell = {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "outputs": [],
+    ...         "execution_count": None, "source": "n_boot = 200  # replicates\nsegment = None"}
+    >>> path = os.path.join(tempfile.mkdtemp(), "x.ipynb")
+    >>> with open(path, "w") as f:
+    ...     json.dump({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, f)
+    >>> notebook_parameters(path)
+    {'n_boot': '200', 'segment': 'None'}
+    """
+    import json
+
+    nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    cell = next((c for c in nb.get("cells", []) if c.get("cell_type") == "code"
+                 and "parameters" in (c.get("metadata", {}).get("tags") or [])), None)
+    if cell is None:
+        return {}
+    source = cell.get("source", "")
+    source = "".join(source) if isinstance(source, list) else source
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:  # not plain Python (a magic, say): as papermill reads it
+        import papermill
+
+        return {name: str(info.get("default"))
+                for name, info in papermill.inspect_notebook(str(notebook)).items()}
+    out: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign):
+            targets, value = [node.target], node.value
+        else:
+            continue
+        text = "None" if value is None else (ast.get_source_segment(source, value) or "None")
+        for target in targets:
+            if isinstance(target, ast.Name):
+                out[target.id] = text
+    return out
+
+
 def declared_parameters(notebooks: Iterable[str | Path]) -> dict[str, Any]:
     """``{name: default}`` of every parameter the notebooks declare (first declaration wins).
 
     A default that is not a Python literal is recorded as ``None`` (any value accepted).
     """
-    import papermill
-
     out: dict[str, Any] = dict(_PIPELINE)
     for nb in notebooks:
-        for name, info in papermill.inspect_notebook(str(nb)).items():
+        for name, default in notebook_parameters(nb).items():
             if name in out and name not in _PIPELINE:
                 continue
             try:
-                out[name] = ast.literal_eval(str(info.get("default")))
+                out[name] = ast.literal_eval(default)
             except (ValueError, SyntaxError):
                 out[name] = None
     return out

@@ -11,6 +11,7 @@ export written as a table (with a bootstrap, so that the seed matters), and a pr
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import threading
@@ -80,8 +81,17 @@ def _kill_worker_running(client, slug: str, marker: Path, timeout: float = 120) 
     raise AssertionError(f"no worker is running {slug}")
 
 
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
 def test_studies_on_a_local_cluster(tmp_path: Path) -> None:
-    from cvmkit.pipeline.cluster import run_on_cluster
+    from cvmkit.pipeline.cluster import _workers_exit_promptly, local_cluster, run_on_cluster
 
     nbs = _notebooks(tmp_path / "notebooks")
     good = [_copy_demo(tmp_path / slug, slug=slug) for slug in ("c1", "c2", "c3")]
@@ -93,20 +103,25 @@ def test_studies_on_a_local_cluster(tmp_path: Path) -> None:
     out = tmp_path / "cluster"
     common = dict(notebooks_dir=nbs, build_report=False, progress=None)
 
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=":0")
-    client = distributed.Client(cluster)
-    try:
-        results: list = []
-        worker = threading.Thread(target=lambda: results.extend(
-            run_on_cluster(studies, client=client, out=out, **common)))
-        worker.start()
-        _kill_worker_running(client, "c2", good[1].parent / "slow.taken")
-        worker.join(timeout=300)
-        assert not worker.is_alive()
-    finally:
-        client.close()
-        cluster.close()
+    nanny = _Records()
+    logging.getLogger("distributed.nanny").addHandler(nanny)
+    with _workers_exit_promptly():  # as run_on_cluster starts its own LocalCluster
+        cluster = local_cluster(n_workers=2)
+        client = distributed.Client(cluster)
+        try:
+            results: list = []
+            worker = threading.Thread(target=lambda: results.extend(
+                run_on_cluster(studies, client=client, out=out, **common)))
+            worker.start()
+            _kill_worker_running(client, "c2", good[1].parent / "slow.taken")
+            worker.join(timeout=300)
+            assert not worker.is_alive()
+        finally:
+            client.close()
+            cluster.close()
+            logging.getLogger("distributed.nanny").removeHandler(nanny)
+    # the workers end when asked, without being killed for lingering
+    assert not [m for m in nanny.messages if "still alive" in m], nanny.messages
 
     assert [r.status for r in results] == ["ok", "failed", "ok", "ok"], \
         format_batch_summary(results)

@@ -17,7 +17,7 @@ import pytest
 from _shared_runs import ACCENT, CLIENT, FAST, demo_batch
 
 from cvmkit.cli import main
-from cvmkit.pipeline.reuse import input_digest, notebook_reads
+from cvmkit.pipeline.reuse import STORE, expected_runs, input_digest, notebook_reads
 
 
 @pytest.fixture(scope="module")
@@ -66,11 +66,31 @@ def test_reuse_runs_only_what_changed(batch, tmp_path: Path) -> None:
                                              for nb in changed["notebooks"][:-1]]
     new_run = out / "demo" / changed["run_id"]
     assert _tables(new_run) != _tables(full)
+    # a re-used output is the earlier run's file (as its notebook wrote it), linked rather
+    # than copied
+    kept = next((out / "demo" / full.name / STORE / "01_data_collection" / "tables").glob("*"))
+    assert (new_run / "tables" / kept.name).samefile(kept)
 
     code, text, back = _run(batch, out, "-p", "crosshair=data")
     assert code == 0, text
     assert _executed(back) == ["04", report_nb[:2]]
     assert _tables(out / "demo" / back["run_id"]) == _tables(full)
+
+
+def test_expected_runs(tmp_path: Path) -> None:
+    """Before anything runs: a changed notebook is expected to execute, and so is any notebook
+    reading it; the others are expected to be re-used."""
+    stems = ["01_a", "02_b", "03_c", "04_d"]
+    reads = [[], ["01_a"], ["01_a"], ["01_a", "02_b", "03_c"]]
+
+    def digest(i: int, outputs: dict) -> str:
+        return input_digest({"i": i, "reads": {s: outputs.get(s) for s in reads[i]}})
+
+    def reusable(i: int, d: str) -> dict | None:  # 02_b's parameters changed
+        return None if i == 1 else {"outputs": []}
+
+    assert expected_runs(4, reads, stems, digest, reusable, tmp_path) == [1, 3]
+    assert expected_runs(4, reads, stems, digest, lambda i, d: None, tmp_path) == [0, 1, 2, 3]
 
 
 def test_what_a_notebook_reads(tmp_path: Path, repo: Path) -> None:

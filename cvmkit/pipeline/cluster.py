@@ -21,9 +21,10 @@ Needs the ``distributed`` package (``pip install "cvmkit[cluster]"``).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -114,31 +115,50 @@ def run_on_cluster(
                                   seed=seed, **kwargs)
     _, finished = progress_lines(job_list, n_nb, say)
     distributed = _distributed()
-    own_cluster = own_client = None
-    if client is None:
-        if scheduler:
-            try:
-                client = own_client = distributed.Client(scheduler, timeout="20s")
-            except (OSError, TimeoutError) as exc:
-                raise CvmkitError(f"--scheduler {scheduler}: no Dask scheduler answers there "
-                                  f"({type(exc).__name__}: {exc})") from None
-        elif cluster == "local":
-            own_cluster = local_cluster()
-            client = own_client = distributed.Client(own_cluster)
-        else:
-            raise CvmkitError(f"--cluster {cluster!r}: expected 'local' (or give --scheduler)")
-    try:
+    with contextlib.ExitStack() as stack:
+        if client is None:
+            if scheduler:
+                try:
+                    client = distributed.Client(scheduler, timeout="20s")
+                except (OSError, TimeoutError) as exc:
+                    raise CvmkitError(f"--scheduler {scheduler}: no Dask scheduler answers "
+                                      f"there ({type(exc).__name__}: {exc})") from None
+            elif cluster == "local":
+                stack.enter_context(_workers_exit_promptly())
+                # closed last: the client first, then the cluster (the workers, the scheduler)
+                own_cluster = stack.enter_context(contextlib.closing(local_cluster()))
+                client = distributed.Client(own_cluster)
+            else:
+                raise CvmkitError(f"--cluster {cluster!r}: expected 'local' (or give "
+                                  "--scheduler)")
+            stack.enter_context(contextlib.closing(client))
         return _submit_all(client, distributed, job_list, finished, say)
-    finally:
-        if own_client is not None:
-            own_client.close()
-        if own_cluster is not None:
-            # a worker whose kernels' connections are still being torn down is stopped by
-            # its nanny after a few seconds, which it reports as a warning: not news here
-            import logging
 
-            logging.getLogger("distributed.nanny").setLevel(logging.ERROR)
-            own_cluster.close()
+
+@contextlib.contextmanager
+def _workers_exit_promptly() -> Iterator[None]:
+    """Start the worker processes of a LocalCluster from a fork server while inside.
+
+    A worker that has run studies holds the libraries a run imports (papermill, nbconvert,
+    pandas, the report's …).  Started the default way (``spawn``) it ends, when the cluster
+    closes, with the interpreter's teardown of all of them: a second of processor time or
+    more, which on a busy machine outlasts the four seconds the nanny waits before it kills
+    the worker (with a warning).  A process forked by multiprocessing's fork server ends as
+    soon as its work is done, its exit code kept, without that teardown.  A method other than
+    the default one, set in Dask's configuration, is left as it is.
+    """
+    import multiprocessing
+
+    import dask
+
+    key = "distributed.worker.multiprocessing-method"
+    if (dask.config.get(key, "spawn") != "spawn"
+            or "forkserver" not in multiprocessing.get_all_start_methods()):
+        yield
+        return
+    # for the cluster's whole life: a worker that dies is started again the same way
+    with dask.config.set({key: "forkserver"}):
+        yield
 
 
 def _submit_all(client: Any, distributed: Any, job_list: list[dict[str, Any]],

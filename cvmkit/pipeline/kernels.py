@@ -3,8 +3,9 @@
 Most of a short notebook's time is spent starting its kernel and importing pandas,
 statsmodels and seaborn.  On Linux each kernel is forked from a process that has imported the
 notebooks' libraries once (:mod:`cvmkit._zygote`); while one notebook runs, the kernel of the
-next one is started and its remaining imports are done in it (silently, binding no names), so
-the next notebook starts warm.  Kernels run with ``PYTHONHASHSEED=0`` so that anything ordered
+next one to execute (in a run re-using earlier outputs, the next one expected to execute) is
+started and its remaining imports are done in it (silently, binding no names), so the next
+notebook starts warm.  Kernels run with ``PYTHONHASHSEED=0`` so that anything ordered
 by a string hash comes out the same every run, and ``CVMKIT_PROGRESS=off`` so that no progress
 bar is left in an executed notebook.
 """
@@ -31,12 +32,35 @@ KERNEL_ENV = {"PYTHONHASHSEED": "0", "CVMKIT_PROGRESS": "off"}
 _BATCH_ZYGOTE: str | None = None
 
 
-def _zygote_modules(imports: Sequence[Sequence[str]]) -> tuple[list[str], int]:
+def _zygote_modules(imports: Sequence[Sequence[str]],
+                    first: int | None = 0) -> tuple[list[str], int]:
     """The modules a zygote imports for notebooks importing ``imports`` (one list each), and
-    how many of them the first notebook needs (imported before its kernel is forked)."""
-    first = list(dict.fromkeys(imports[0])) if imports else []
-    return list(dict.fromkeys([*first, *(m for ms in imports for m in ms)])), len(first)
+    how many of them come before its first kernel is forked.
 
+    Those of notebook ``first`` come first, then the others' (imported while the kernels run).
+    When which notebooks run is not known yet (``first=None``: a run that may re-use some),
+    only those every notebook imports: each kernel's request brings the rest its notebook
+    needs, and the modules of notebooks that do not run are never imported.
+
+    Examples
+    --------
+    >>> _zygote_modules([["pandas", "a"], ["pandas", "b"]])
+    (['pandas', 'a', 'b'], 2)
+    >>> _zygote_modules([["pandas", "a"], ["pandas", "b"]], first=None)
+    (['pandas'], 1)
+    """
+    if not imports:
+        return [], 0
+    if first is None:
+        common = set.intersection(*(set(ms) for ms in imports))
+        lead = [m for m in dict.fromkeys(imports[0]) if m in common]
+        return lead, len(lead)
+    lead = list(dict.fromkeys(imports[first]))
+    return list(dict.fromkeys([*lead, *(m for ms in imports for m in ms)])), len(lead)
+
+
+#: ``_KernelPool.take(i)`` prepares the kernel of notebook ``i + 1`` unless told otherwise.
+_FOLLOWING = -1
 
 #: Zygotes kept for the next run in this process, by modules and environment (only while
 #: :func:`_sharing_zygotes` is in force: in a batch, not between runs started by hand, which
@@ -72,26 +96,38 @@ def share_in_worker(address: str | None) -> None:
 class _KernelPool:
     """Kernels started ahead of the notebooks that need them.
 
-    ``take()`` hands over the ready kernel manager of the next notebook and starts preparing
-    the one after in a background thread, so that a kernel's start-up overlaps with the
-    previous notebook's work.  On Linux the kernels are forked from a zygote that has imported
-    the notebooks' libraries already.  The notebook's imports that its kernel does not hold yet
-    — all of them for an ordinary kernel, those the zygote leaves to each kernel (the plotting
-    libraries) for a forked one — are run in the kernel ahead of time, silently (no execution
-    count, no names bound in the notebook's namespace; an import that fails is left for the
-    notebook to report).
+    ``take(i, after=j)`` hands over the ready kernel manager for notebook ``i`` and starts
+    preparing the one for notebook ``j`` (by default the next) in a background thread, so
+    that a kernel's start-up overlaps with the previous notebook's work; a run that re-uses
+    some notebooks (:mod:`cvmkit.pipeline.reuse`) names the next notebook it expects to
+    execute.  On Linux the kernels are forked from a zygote that has imported the notebooks'
+    libraries already (:meth:`start` starts it at once, before the first notebook is known);
+    the zygote imports the modules a kernel's notebook needs before forking it.  The
+    notebook's imports that its kernel does not hold yet — all of them for an ordinary kernel,
+    those the zygote leaves to each kernel (the plotting libraries) for a forked one — are run
+    in the kernel ahead of time, silently (no execution count, no names bound in the
+    notebook's namespace; an import that fails is left for the notebook to report).
+
+    ``first`` is the notebook expected to run first (``None``: not known yet).
     """
 
     def __init__(self, kernel_name: str, cwd: Path, imports: Sequence[Sequence[str]],
-                 warm: bool = True, fork: bool = True) -> None:
+                 warm: bool = True, fork: bool = True, first: int | None = 0) -> None:
+        # Imported here, in the caller's thread: the kernels are started in another thread
+        # while the caller goes on importing (papermill, which imports jupyter_client too),
+        # and two threads importing one package at once may find it half initialised.
+        import jupyter_client.blocking  # noqa: F401
+        import jupyter_client.manager  # noqa: F401
+
         from .._zygote import fork_supported
 
         self.kernel_name = kernel_name
         self.cwd = str(cwd)
-        self.queue = [list(m) for m in imports]
+        self.imports = [list(m) for m in imports]
+        self.cursor: int | None = 0  # the notebook of a take() that names none
         self.warm = warm
         self.fork = fork and fork_supported() and kernel_name == "python3"
-        self.modules, self.first = _zygote_modules(self.queue)
+        self.modules, self.first = _zygote_modules(self.imports, first)
         self.zygote: Any = None
         self.own_zygote = True
         self.env = {**os.environ, **KERNEL_ENV}
@@ -101,40 +137,45 @@ class _KernelPool:
         self.started: list[Any] = []
         self.reaper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cvmkit-kernel-stop")
 
-    def _manager(self) -> Any:
-        """A kernel manager: forked from the zygote when possible, else the ordinary kind."""
+    def _ensure_zygote(self) -> None:
+        """Start the zygote (or attach to a shared one) unless there is one or none can be."""
+        if not self.fork or self.zygote is not None:
+            return
+        from .._zygote import Zygote
+
+        key = (tuple(self.modules), self.first, tuple(sorted(self.env.items())))
+        shared = _SHARED_ZYGOTES.get(key) if _SHARED_ZYGOTES is not None else None
+        if shared is None and _BATCH_ZYGOTE is not None:  # the batch's, in a worker
+            try:
+                shared = Zygote.attach(_BATCH_ZYGOTE, self.env)
+                _SHARED_ZYGOTES[key] = shared
+            except (OSError, RuntimeError) as exc:
+                self.log.write(f"batch kernel zygote unavailable: {exc}\n".encode())
+                self.log.flush()
+        if shared is not None and shared.alive():
+            self.zygote, self.own_zygote = shared, False
+            return
+        try:
+            self.zygote = Zygote(self.modules, self.env, log=self.log, first=self.first)
+        except Exception as exc:  # fall back to ordinary kernel starts
+            self.fork = False
+            self.log.write(f"kernel zygote unavailable: {exc}\n".encode())
+            self.log.flush()
+        else:
+            if _SHARED_ZYGOTES is not None:
+                _SHARED_ZYGOTES[key] = self.zygote
+                self.own_zygote = False
+
+    def _manager(self, modules: Sequence[str]) -> Any:
+        """A kernel manager: forked from the zygote (which imports ``modules`` first, those it
+        has not yet) when possible, else the ordinary kind."""
         from jupyter_client.manager import AsyncKernelManager
 
-        if self.fork and self.zygote is None:
-            from .._zygote import Zygote
-
-            key = (tuple(self.modules), self.first, tuple(sorted(self.env.items())))
-            shared = _SHARED_ZYGOTES.get(key) if _SHARED_ZYGOTES is not None else None
-            if shared is None and _BATCH_ZYGOTE is not None:  # the batch's, in a worker
-                try:
-                    shared = Zygote.attach(_BATCH_ZYGOTE, self.env)
-                    _SHARED_ZYGOTES[key] = shared
-                except (OSError, RuntimeError) as exc:
-                    self.log.write(f"batch kernel zygote unavailable: {exc}\n".encode())
-                    self.log.flush()
-            if shared is not None and shared.alive():
-                self.zygote, self.own_zygote = shared, False
-            else:
-                try:
-                    self.zygote = Zygote(self.modules, self.env, log=self.log,
-                                         first=self.first)
-                except Exception as exc:  # fall back to ordinary kernel starts
-                    self.fork = False
-                    self.log.write(f"kernel zygote unavailable: {exc}\n".encode())
-                    self.log.flush()
-                else:
-                    if _SHARED_ZYGOTES is not None:
-                        _SHARED_ZYGOTES[key] = self.zygote
-                        self.own_zygote = False
+        self._ensure_zygote()
         if self.fork and self.zygote is not None:
             from .._zygote import forked_kernel_manager
 
-            return forked_kernel_manager(self.zygote, log=self.log.name,
+            return forked_kernel_manager(self.zygote, log=self.log.name, modules=modules,
                                          kernel_name=self.kernel_name)
         return AsyncKernelManager(kernel_name=self.kernel_name)
 
@@ -144,7 +185,7 @@ class _KernelPool:
                        for m in modules)
 
     def _start(self, modules: Sequence[str]) -> Any:
-        km = self._manager()
+        km = self._manager(modules)
         self.started.append(km)
         asyncio.run(km.start_kernel(cwd=self.cwd, env=self.env, stderr=self.log))
         if self.fork and self.zygote is not None:  # a forked kernel has most of them already
@@ -160,23 +201,37 @@ class _KernelPool:
                 kc.stop_channels()
         return km
 
-    def _prepare(self) -> None:
-        if self.queue:
-            self.next = self.executor.submit(self._start, self.queue.pop(0))
-        else:
-            self.next = None
+    def start(self) -> None:
+        """Start the zygote now, in the background (before any notebook is known)."""
+        if self.fork and self.zygote is None and self.next is None:
+            self.executor.submit(self._ensure_zygote)
+
+    def ahead(self, index: int | None = None) -> None:
+        """Start preparing the kernel of notebook ``index`` (default: the next one) unless one
+        is being prepared already; nothing for ``None`` or an index past the last notebook."""
+        if index is None:
+            index = self.cursor
+        if self.next is None and index is not None and 0 <= index < len(self.imports):
+            self.next = self.executor.submit(self._start, self.imports[index])
 
     def take_ahead(self) -> None:
         """Start preparing the first kernel now."""
-        if self.next is None:
-            self._prepare()
+        self.ahead()
 
-    def take(self) -> Any:
-        """The next ready kernel manager (started now if none was prepared)."""
+    def take(self, index: int | None = None, after: int | None = _FOLLOWING) -> Any:
+        """A ready kernel manager for notebook ``index`` (default: the one after the last
+        taken); the kernel of notebook ``after`` (default: ``index + 1``; ``None``: none) is
+        prepared meanwhile.  A kernel prepared for another notebook is handed over as well:
+        it is as fresh, only its imports done ahead differ."""
+        if index is None:
+            index = self.cursor if self.cursor is not None else len(self.imports)
         if self.next is None:
-            self._prepare()
-        fut = self.next
-        self._prepare()
+            self.ahead(index)
+            if self.next is None:  # past the notebooks the pool knows: a plain kernel
+                self.next = self.executor.submit(self._start, [])
+        fut, self.next = self.next, None
+        self.cursor = index + 1 if after == _FOLLOWING else after
+        self.ahead(self.cursor)
         return fut.result()
 
     @staticmethod

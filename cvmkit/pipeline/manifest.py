@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import os
 import platform
+from collections.abc import Callable
+from contextvars import ContextVar
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 if TYPE_CHECKING:
     from ..study import Study
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 _PACKAGES = ("cvmkit", "numpy", "scipy", "pandas", "statsmodels", "matplotlib", "seaborn",
              "numba", "scikit-learn", "adjustText", "papermill", "nbclient", "nbconvert",
@@ -17,11 +24,41 @@ _PACKAGES = ("cvmkit", "numpy", "scipy", "pandas", "statsmodels", "matplotlib", 
              "pyreadstat", "mistune")
 
 
+#: The file hashes of the run in progress (in this thread), by file identity: the same file is
+#: read once per run however often it is hashed (an output copied from an earlier run, then
+#: hashed for the notebooks that read it, then for the manifest).
+_HASHES: ContextVar[dict[tuple[int, ...], str] | None] = ContextVar("cvmkit_hashes",
+                                                                    default=None)
+
+
+def hashing_once(func: Callable[P, R]) -> Callable[P, R]:
+    """Have ``func`` (a run) hash each file once: by device, inode, size and modification
+    time, which a file written again (in place or replaced) does not keep."""
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        token = _HASHES.set({})
+        try:
+            return func(*args, **kwargs)
+        finally:
+            _HASHES.reset(token)
+
+    return wrapper
+
+
 def _sha256(path: Path) -> str:
+    cache = _HASHES.get()
+    key = None
+    if cache is not None:
+        st = os.stat(path)
+        key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+        if key in cache:
+            return cache[key]
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
+    if cache is not None and key is not None:
+        cache[key] = h.hexdigest()
     return h.hexdigest()
 
 

@@ -45,9 +45,9 @@ def discover_notebooks(notebooks_dir: str | Path) -> list[Path]:
 
 def _declared_parameters(nb: Path) -> set[str]:
     """The names a notebook's ``parameters`` cell declares."""
-    import papermill
+    from ..parameters import notebook_parameters
 
-    return set(papermill.inspect_notebook(str(nb)))
+    return set(notebook_parameters(nb))
 
 
 def _ipython_to_python(source: str) -> str:

@@ -29,13 +29,13 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from .manifest import _sha256
 
-__all__ = ["copy_outputs", "input_digest", "keep_outputs", "latest_complete_run",
+__all__ = ["copy_outputs", "expected_runs", "input_digest", "keep_outputs", "latest_complete_run",
            "notebook_reads", "output_digest", "written_files"]
 
 #: The hidden folder of a run keeping each notebook's outputs as it wrote them.
@@ -81,10 +81,15 @@ def written_files(run: Path) -> dict[str, tuple[int, int]]:
 
 def output_digest(run: Path, files: Iterable[str]) -> str:
     """The SHA-256 of the data outputs among ``files`` (relative to ``run``), by content."""
+    return _digest_files({rel: run / rel for rel in files})
+
+
+def _digest_files(files: Mapping[str, Path]) -> str:
+    """:func:`output_digest` of ``{relative path: the file holding it}``."""
     h = hashlib.sha256()
     for rel in sorted(files):
-        if Path(rel).suffix in _DATA_SUFFIXES and (run / rel).is_file():
-            h.update(f"{rel}\0{_sha256(run / rel)}\n".encode())
+        if Path(rel).suffix in _DATA_SUFFIXES and files[rel].is_file():
+            h.update(f"{rel}\0{_sha256(files[rel])}\n".encode())
     return h.hexdigest()
 
 
@@ -106,6 +111,35 @@ def latest_complete_run(base: Path) -> tuple[Path, dict[str, Any]] | None:
         return None
     _, _, run, manifest = max(found)
     return run, manifest
+
+
+def expected_runs(n: int, reads: Sequence[Sequence[str]], stems: Sequence[str],
+                  digest: Callable[[int, Mapping[str, str]], str],
+                  reusable: Callable[[int, str], Mapping[str, Any] | None],
+                  previous: Path) -> list[int]:
+    """The notebooks (indices) a run re-using run ``previous`` expects to execute.
+
+    Before anything runs: a notebook is expected to be re-used when its inputs are those it
+    had in ``previous`` (``reusable(i, digest(i, outputs))`` gives its entry there), the
+    outputs of the earlier notebooks it reads being those in ``previous``; one that reads a
+    notebook expected to execute is expected to execute too (its inputs are not known before
+    that notebook has run: it may yet be re-used).  Only the kernels started ahead follow this
+    guess; what runs is decided notebook by notebook.
+    """
+    known: dict[str, str] = {}  # output digests of the notebooks expected to be re-used
+    runs: list[int] = []
+    for i in range(n):
+        entry = None
+        if not any(s in reads[i] for s in (stems[j] for j in runs)):
+            entry = reusable(i, digest(i, known))
+        if entry is None:
+            runs.append(i)
+            continue
+        store = previous / STORE / stems[i]
+        known[stems[i]] = _digest_files({
+            rel: store / rel if (store / rel).is_file() else previous / rel
+            for rel in entry["outputs"]})
+    return runs
 
 
 def keep_outputs(run: Path, stem: str, files: Iterable[str]) -> None:
@@ -131,12 +165,23 @@ def keep_outputs(run: Path, stem: str, files: Iterable[str]) -> None:
 
 def copy_outputs(source: Path, stem: str, files: Iterable[str], target: Path) -> None:
     """Copy ``files`` (relative paths) notebook ``stem`` wrote in run ``source`` into
-    ``target`` (as the notebook wrote them, when the run kept them: :func:`keep_outputs`)."""
+    ``target`` (as the notebook wrote them, when the run kept them: :func:`keep_outputs`).
+
+    The copies are hard links where the file system allows (no time, no space: the two runs
+    share the file).  cvmkit replaces a file whole when it writes it again (a temporary file
+    renamed over it), which gives the run writing it a file of its own and leaves the other
+    run's as it was.
+    """
+    import os
+
     for rel in files:
         kept = source / STORE / stem / rel
-        dst = target / rel
+        src, dst = kept if kept.is_file() else source / rel, target / rel
         dst.parent.mkdir(parents=True, exist_ok=True)
         # a file written before is replaced, never written into: an earlier notebook's kept
         # copy may be a hard link to it
         dst.unlink(missing_ok=True)
-        shutil.copy2(kept if kept.is_file() else source / rel, dst)
+        try:
+            os.link(src, dst)
+        except OSError:  # another file system, or one without hard links
+            shutil.copy2(src, dst)

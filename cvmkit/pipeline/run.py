@@ -24,7 +24,14 @@ from .environment import THREAD_VARIABLES
 from .export import export_html
 from .folders import _reserve_run, clean_stale, finish, out_folder, unwritable
 from .kernels import KERNEL_ENV, _KernelPool
-from .manifest import _other_inputs, _sha256, _table_hashes, _versions, package_source
+from .manifest import (
+    _other_inputs,
+    _sha256,
+    _table_hashes,
+    _versions,
+    hashing_once,
+    package_source,
+)
 from .notebooks import (
     _declared_parameters,
     default_notebooks_dir,
@@ -36,6 +43,7 @@ from .result import RunInterrupted, RunResult
 from .reuse import (
     STORE,
     copy_outputs,
+    expected_runs,
     input_digest,
     keep_outputs,
     latest_complete_run,
@@ -122,6 +130,7 @@ def _report_options(params: Mapping[str, Any]) -> dict[str, Any]:
     return {k: params.get(k) for k in REPORT_PARAMETERS if params.get(k) is not None}
 
 
+@hashing_once
 def run_study(
     study_path: str | Path | None = None,
     data_path: str | Path | None = None,
@@ -226,11 +235,15 @@ def run_study(
     nb_dir = Path(notebooks_dir) if notebooks_dir else default_notebooks_dir()
     notebooks = discover_notebooks(nb_dir)
     t_run = time.perf_counter()
-    # The first kernel starts now, while the study is read and the run set up (the libraries
-    # for that, papermill among them, take a while to import).
+    # The kernels' zygote starts now, and so does the first kernel, while the study is read
+    # and the run set up (the libraries for that, papermill among them, take a while to
+    # import); a run that may re-use earlier outputs knows which notebook executes first once
+    # the inputs are hashed, and starts its kernel then.
     pool = _KernelPool(kernel_name, nb_dir, [notebook_imports(nb) for nb in notebooks],
-                       warm=warm_kernels, fork=fork_kernels)
-    pool.take_ahead()
+                       warm=warm_kernels, fork=fork_kernels, first=None if reuse else 0)
+    pool.start()
+    if not reuse:
+        pool.ahead(0)
     try:
         from ..parameters import check_parameters, declared_parameters
 
@@ -319,32 +332,54 @@ def run_study(
             digests[stem] = output_digest(tmp / STORE / stem, files)
 
         stems = [nb.stem for nb in notebooks]
-        say(f"cvmkit run: {study.title} -> {final}")
-        engine = _register_engine()
-        for i, nb in enumerate(notebooks, 1):
+        plans = []  # per notebook: its parameters, the earlier notebooks it reads
+        for i, nb in enumerate(notebooks):
             declared = _declared_parameters(nb)
             params = {k: v for k, v in common.items() if k in declared}
             if "run_dir" in declared:
                 params["run_dir"] = str(tmp.resolve())
             if "write_report" in declared and build_report:
                 params["write_report"] = False  # the pipeline builds it once, at the end
-            if "seed" in declared:
-                manifest["seeds"]["notebooks"][nb.name] = seed
-            target = tmp / nb.name
-            reads = notebook_reads(nb, stems[:i - 1])
-            entry: dict[str, Any] = {"notebook": nb.name, "parameters": {
-                k: v for k, v in params.items() if k != "run_dir"}, "reads": reads}
-            entry["inputs_sha256"] = input_digest({
-                **shared_inputs, "notebook": inputs["notebooks"][nb.name],
-                "parameters": {k: v for k, v in entry["parameters"].items()
-                               if k not in ("study_path", "data_path")},
-                "reads": {s: digests.get(s) for s in reads}})
-            t0 = time.perf_counter()
-            earlier = earlier_entries.get(nb.name)
+            plans.append((params, notebook_reads(nb, stems[:i])))
+
+        def inputs_digest(i: int, output_digests: Mapping[str, str]) -> str:
+            params, reads = plans[i]
+            return input_digest({
+                **shared_inputs, "notebook": inputs["notebooks"][notebooks[i].name],
+                "parameters": {k: v for k, v in params.items()
+                               if k not in ("study_path", "data_path", "run_dir")},
+                "reads": {s: output_digests.get(s) for s in reads}})
+
+        def reusable(i: int, digest: str) -> dict[str, Any] | None:
+            """The earlier run's entry of notebook ``i`` if its outputs can be copied."""
+            earlier = earlier_entries.get(notebooks[i].name)
             if (previous is not None and earlier is not None
-                    and earlier.get("inputs_sha256") == entry["inputs_sha256"]
+                    and earlier.get("inputs_sha256") == digest
                     and earlier.get("status") == "ok" and "outputs" in earlier
                     and all((previous[0] / f).is_file() for f in earlier["outputs"])):
+                return earlier
+            return None
+
+        # the notebooks expected to execute, whose kernels are prepared ahead
+        to_run = (expected_runs(len(notebooks), [r for _, r in plans], stems, inputs_digest,
+                                reusable, previous[0]) if previous is not None
+                  else list(range(len(notebooks))))
+        if reuse:
+            pool.ahead(to_run[0] if to_run else None)
+        say(f"cvmkit run: {study.title} -> {final}")
+        engine = _register_engine()
+        for i, nb in enumerate(notebooks, 1):
+            params, reads = plans[i - 1]
+            if "seed" in params:
+                manifest["seeds"]["notebooks"][nb.name] = seed
+            target = tmp / nb.name
+            entry: dict[str, Any] = {"notebook": nb.name, "parameters": {
+                k: v for k, v in params.items() if k != "run_dir"}, "reads": reads}
+            entry["inputs_sha256"] = inputs_digest(i - 1, digests)
+            t0 = time.perf_counter()
+            earlier = reusable(i - 1, entry["inputs_sha256"])
+            if earlier is not None:
+                assert previous is not None
                 copy_outputs(previous[0], nb.stem, earlier["outputs"], tmp)
                 done(nb.stem, list(earlier["outputs"]))
                 entry.update(status="ok", reused=True, outputs=outputs[nb.stem],
@@ -361,7 +396,11 @@ def run_study(
             try:
                 node = prune_notebook(nbformat.read(nb, as_version=4),
                                       read_capabilities(tmp) or study.capabilities(), nb.name)
-                km = pool.take()
+                t_kernel = time.perf_counter()
+                km = pool.take(i - 1, after=next((j for j in to_run if j >= i), None))
+                # (of its seconds, how long it waited for its kernel: the first to execute
+                # waits for the libraries to be imported; the others find theirs ready)
+                entry["kernel_seconds"] = round(time.perf_counter() - t_kernel, 3)
                 papermill.execute_notebook(
                     node, str(target), parameters=params, cwd=str(nb_dir),
                     kernel_name=kernel_name, progress_bar=False, log_output=False, km=km,
@@ -395,13 +434,6 @@ def run_study(
             manifest["notebooks"].append(entry)
             pending.append((entry, exports.submit(export_html, target, tmp / f"{nb.stem}.html")))
             say(f"[{i}/{len(notebooks)}] {nb.stem} done in {entry['seconds']:.1f} s")
-        for entry, fut in pending:
-            try:
-                fut.result()
-            except Exception as exc:  # a run is whole or it failed
-                entry["html_error"] = f"{type(exc).__name__}: {exc}"
-                error = error or (f"the HTML export of {entry['notebook']} failed: "
-                                  f"{entry['html_error']}")
         if not error and build_report:
             t0 = time.perf_counter()
             try:
@@ -419,6 +451,15 @@ def run_study(
                 error = (f"the report could not be written: {unwritable(base, exc)}"
                          if isinstance(exc, OSError) and exc.errno in _CANNOT_WRITE else
                          f"the report could not be built: {type(exc).__name__}: {exc}")
+        # the report reads the executed notebooks, not their HTML exports: the last exports
+        # go on while it is built
+        for entry, fut in pending:
+            try:
+                fut.result()
+            except Exception as exc:  # a run is whole or it failed
+                entry["html_error"] = f"{type(exc).__name__}: {exc}"
+                error = error or (f"the HTML export of {entry['notebook']} failed: "
+                                  f"{entry['html_error']}")
     except BaseException as exc:
         # Ctrl-C, a signal or an error of the pipeline itself: no kernel is left behind, and
         # the folder is marked failed, its manifest saying where the run stopped
