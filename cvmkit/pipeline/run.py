@@ -126,6 +126,20 @@ def _check_report_options(params: Mapping[str, Any], study_file: Path) -> dict[s
     return out
 
 
+def _import_report_modules() -> None:
+    """Import what building the report needs, now rather than at the end of the run.
+
+    Called while the first kernel starts: the run waits for that kernel anyway, and on a
+    machine with a second core these imports (the plotting modules, python-pptx, openpyxl)
+    then cost nothing.
+    """
+    import importlib
+
+    for name in ("cvmkit.report.build", "cvmkit.report.client", "cvmkit.report.deck",
+                 "cvmkit.report.xlsx", "cvmkit.plots.maps", "pptx", "openpyxl"):
+        importlib.import_module(name)
+
+
 def _report_options(params: Mapping[str, Any]) -> dict[str, Any]:
     return {k: params.get(k) for k in REPORT_PARAMETERS if params.get(k) is not None}
 
@@ -368,6 +382,8 @@ def run_study(
             pool.ahead(to_run[0] if to_run else None)
         say(f"cvmkit run: {study.title} -> {final}")
         engine = _register_engine()
+        if build_report and to_run:
+            _import_report_modules()
         for i, nb in enumerate(notebooks, 1):
             params, reads = plans[i - 1]
             if "seed" in params:

@@ -191,7 +191,29 @@ def action_colours() -> dict[str, str]:
             "on par": GREY, "save": PURPLE, "deprioritise": SKY}
 
 
+#: The last maps drawn by :func:`ipa_chart`, by run folder, table and actions: the report and
+#: the deck of a run show the same drawing.
+_IPA_CHARTS: dict[tuple, Chart | None] = {}
+
+
 def ipa_chart(run_dir: str | Path, actions: pd.DataFrame) -> Chart | None:
+    """The importance–performance map of a run, drawn again with the finding as its title
+    (see :func:`_draw_ipa_chart`); drawn once for the same run files and actions."""
+    run = Path(run_dir)
+    files = [_find(run, kind, "04", "ipa", ext) for kind, ext in (("figures", ".png"),
+                                                                  ("tables", ".csv"))]
+    key = (str(run.resolve()),
+           *((str(f), f.stat().st_mtime_ns, f.stat().st_size) if f is not None else None
+             for f in files),
+           int(pd.util.hash_pandas_object(actions.astype(str), index=False).sum()))
+    if key not in _IPA_CHARTS:
+        if len(_IPA_CHARTS) >= 4:
+            _IPA_CHARTS.pop(next(iter(_IPA_CHARTS)))
+        _IPA_CHARTS[key] = _draw_ipa_chart(run, actions)
+    return _IPA_CHARTS[key]
+
+
+def _draw_ipa_chart(run_dir: str | Path, actions: pd.DataFrame) -> Chart | None:
     """The importance–performance map of a run, drawn again with the finding as its title.
 
     The title is :func:`cvmkit.actions.actions_headline` of ``actions`` — the one action
