@@ -30,8 +30,15 @@ Protocol: the parent writes JSON lines to the zygote's stdin — first ``{"modul
 this fork) — and reads one JSON line back for each (``{"ready": ...}``, then
 ``{"pid": ...}``).  A zygote started with a socket path (``"serve"`` in the first message)
 also listens there, before importing anything: other processes — the workers of a batch —
-connect, send ``{"hello": true}`` (answered with the modules imported once they are) and then
-kernel requests as above.  The zygote exits when its stdin closes, and its kernels with it.
+connect, send ``{"hello": true}`` (answered with the zygote's pid and the modules imported, or
+that failed to, once they are) and then kernel requests as above.  The zygote exits when its
+stdin closes, and its kernels with it; the kernels of an attached process are killed when that
+process goes (its socket closes), whatever it died of.
+
+A zygote started with ``"idle": seconds`` as well is a *kernel server* kept between runs
+(:meth:`Zygote.serving`): it leaves its starter's process tree once it listens, takes requests
+only on its socket, imports every module it was given before its first request, and exits once
+no process has been attached for ``idle`` seconds.
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -78,11 +86,23 @@ def die_with_parent(parent: int | None = None) -> None:
         os._exit(1)
 
 
+def _blocked(name: str) -> bool:
+    """Whether ``name`` is one of :data:`_BLOCKED` or inside one."""
+    return any(name == b or name.startswith(b + ".") for b in _BLOCKED)
+
+
+def _tried(reply: Mapping[str, Any]) -> list[str]:
+    """The names a zygote has imported, will import or could not import (no use trying again
+    in its kernels), from its reply; the refused ones are left to each kernel."""
+    return [*reply.get("imported", []), *reply.get("later", []),
+            *(m for m in reply.get("failed", []) if not _blocked(m))]
+
+
 class _Block:
     """An import hook that refuses the modules in :data:`_BLOCKED` (in the zygote only)."""
 
     def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
-        if any(name == b or name.startswith(b + ".") for b in _BLOCKED):
+        if _blocked(name):
             raise ImportError(f"{name} is imported in each kernel, not in the zygote")
         return None
 
@@ -108,8 +128,6 @@ class _ForkedProcess:
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
-        import time
-
         deadline = None if timeout is None else time.monotonic() + timeout
         while self.poll() is None:
             if deadline is not None and time.monotonic() > deadline:
@@ -167,6 +185,8 @@ class Zygote:
             self.close()
             raise RuntimeError(f"kernel zygote did not start: {reply}")
         self.imported = reply.get("imported", []) + reply.get("later", [])
+        #: the names a kernel forked from here need not import ahead (see :func:`_tried`)
+        self.tried = _tried(reply)
         self.address = serve
 
     @classmethod
@@ -177,7 +197,6 @@ class Zygote:
         its modules.  Raises OSError or RuntimeError when there is no zygote to attach to.
         """
         import socket
-        import time
 
         self = cls.__new__(cls)
         self.env = dict(env)
@@ -195,9 +214,52 @@ class Zygote:
                     raise
                 time.sleep(0.05)
         self._in = self._out = self._sock.makefile("rwb")
-        self.imported = self._ask({"hello": True}).get("imported", [])
+        hello = self._ask({"hello": True})
+        self.imported = hello.get("imported", [])
+        self.tried = _tried(hello)
+        self.server_pid = hello.get("pid")
         self.address = address
         return self
+
+    @classmethod
+    def serving(cls, address: str, modules: Sequence[str], env: Mapping[str, str],
+                idle: float, first: int | None = None) -> Zygote:
+        """A handle on the kernel server at ``address``, started now unless one serves there.
+
+        The server (see the module's notes) imports ``modules`` (the first ``first`` before it
+        answers) in ``env`` and stays ``idle`` seconds after its last client has gone, so the
+        next run of the same code in the same environment finds the libraries imported.
+        ``started`` tells whether this call started it.  Raises OSError or RuntimeError when
+        no server can be reached or started.
+        """
+        import fcntl
+
+        # one starter at a time (one lock per folder, which stays: an empty file)
+        with open(os.path.join(os.path.dirname(address), "kernels.lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                handle = cls.attach(address, env, wait=0.0)
+                handle.started = False
+                return handle
+            except (OSError, RuntimeError):
+                pass
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(address)  # left by a server that was killed
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "cvmkit._zygote"], stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(env), cwd="/",
+                start_new_session=True)
+            assert proc.stdin is not None
+            with proc.stdin:
+                proc.stdin.write((json.dumps({
+                    "modules": list(modules), "serve": address, "idle": float(idle),
+                    "first": len(modules) if first is None else first}) + "\n").encode())
+            # the process forks the server once it listens, and ends
+            if proc.wait(timeout=30) != 0:
+                raise RuntimeError(f"kernel server did not start (exit code {proc.returncode})")
+            handle = cls.attach(address, env, wait=30.0)
+            handle.started = True
+            return handle
 
     def alive(self) -> bool:
         """Whether the zygote still takes requests (from this handle)."""
@@ -224,16 +286,19 @@ class Zygote:
               log: str | None = None, modules: Sequence[str] = ()) -> _ForkedProcess:
         """Fork a kernel that serves ``connection_file`` (its stderr appended to ``log``),
         once the zygote has imported those of ``modules`` it was to import later."""
-        reply = self._ask({"connection_file": connection_file, "cwd": cwd,
-                           "env": dict(env or self.env), "log": log,
+        # absolute: the zygote's own folder may not be the caller's
+        reply = self._ask({"connection_file": os.path.abspath(connection_file),
+                           "cwd": os.path.abspath(cwd) if cwd else os.getcwd(),
+                           "env": dict(env or self.env),
+                           "log": os.path.abspath(log) if log else None,
                            "modules": list(modules)})
         if "pid" not in reply:
             raise RuntimeError(f"kernel zygote could not fork a kernel: {reply}")
         return _ForkedProcess(int(reply["pid"]))
 
     def close(self) -> None:
-        """Stop the zygote, or for an attached handle leave it (kernels it forked are stopped by
-        their managers, and exit with it)."""
+        """Stop the zygote, or for an attached handle leave it (the kernels forked for this
+        handle are stopped by their managers; any still running are killed by the zygote)."""
         if self.proc is None:
             try:
                 self._in.close()
@@ -310,6 +375,9 @@ def _child(request: dict[str, Any], protocol: tuple[Any, Any]) -> None:  # pragm
     os.environ["JPY_PARENT_PID"] = str(parent)
     if request.get("cwd"):
         os.chdir(request["cwd"])
+        # ``python -m`` put the zygote's folder first on the path; a fresh kernel has its own
+        if sys.path and sys.path[0] == _START_DIR:
+            sys.path[0] = os.getcwd()
     sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _Block)]
     if "numpy" in sys.modules:
         sys.modules["numpy"].random.seed()
@@ -327,10 +395,22 @@ def _child(request: dict[str, Any], protocol: tuple[Any, Any]) -> None:  # pragm
     app.start()
 
 
+#: The zygote's working folder when it started (``python -m`` puts it first on ``sys.path``).
+_START_DIR = os.getcwd()
+
+
 def _serve() -> None:  # pragma: no cover - runs in the zygote process
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     first = json.loads(stdin.readline() or "{}")
     listener = _listen(first["serve"]) if first.get("serve") else None
+    idle = first.get("idle")
+    if idle is not None:  # a kernel server: out of its starter's tree once it listens
+        if os.fork():
+            os._exit(0)
+        stdin.close()
+        os.dup2(os.open(os.devnull, os.O_RDWR), 0)
+        stdin = stdout = None
+        listener_id = os.stat(first["serve"]).st_ino
     sys.meta_path.insert(0, _Block())
     imported: list[str] = []
     failed: list[str] = []
@@ -349,24 +429,38 @@ def _serve() -> None:  # pragma: no cover - runs in the zygote process
           *modules[:n_first]])
     later = modules[n_first:]
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked kernels are reaped automatically
-    ready = {"ready": True, "imported": imported, "failed": failed, "later": later}
-    stdout.write((json.dumps(ready) + "\n").encode())
-    stdout.flush()
     # (reader, writer, ...) per client: the owner's pipes, then each attached process's socket
-    owner = (stdin, stdout)
-    clients: dict[int, tuple[Any, ...]] = {stdin.fileno(): owner}
-    forked = False
+    owner: tuple[Any, ...] | None = None
+    clients: dict[int, tuple[Any, ...]] = {}
+    if stdout is not None:
+        ready = {"ready": True, "imported": imported, "failed": failed, "later": later}
+        stdout.write((json.dumps(ready) + "\n").encode())
+        stdout.flush()
+        owner = (stdin, stdout)
+        clients[stdin.fileno()] = owner
+    kernels: dict[int, list[_Kernel]] = {}  # per attached client, the kernels forked for it
+    # a kernel server imports everything at once; a run's zygote once its first kernel is on
+    # its way, one module at a time whenever no request is waiting (a batch's other workers are
+    # not kept waiting for all of them)
+    forked = idle is not None
+    deadline = None
     try:
         while True:
             sources = [listener, *clients] if listener is not None else list(clients)
-            # Once the first kernel is on its way, the modules the next ones need are imported
-            # one at a time whenever no request is waiting (a batch's other workers are not
-            # kept waiting for all of them).
-            readable = _wait(sources, 0.0 if later and forked else None)
+            timeout = 0.0 if later and forked else None
+            if idle is not None and not clients and not later:
+                deadline = deadline or time.monotonic() + float(idle)
+                timeout = max(0.0, deadline - time.monotonic())
+            readable = _wait(sources, timeout)
             if not readable and later:
                 load(later[:1])
                 later = later[1:]
                 continue
+            if not readable and deadline is not None:
+                if time.monotonic() >= deadline:
+                    return
+                continue
+            deadline = None
             for fd in readable:
                 if listener is not None and fd == listener.fileno():
                     conn, _ = listener.accept()
@@ -378,37 +472,96 @@ def _serve() -> None:  # pragma: no cover - runs in the zygote process
                 if not line:  # a client has gone
                     if clients[fd] is owner:
                         return  # the owner: so does the zygote, and its kernels with it
-                    _drop(clients, fd)
+                    _drop(clients, fd, kernels)
                     continue
                 request = json.loads(line)
                 if request.get("hello"):
-                    reply: dict[str, Any] = {"imported": imported + later}
+                    reply: dict[str, Any] = {"imported": imported + later, "failed": failed,
+                                             "pid": os.getpid()}
                 else:
                     # what this kernel's notebook needs first, the rest as before
                     wanted = set(request.get("modules") or ())
                     load([m for m in later if m in wanted])
                     later = [m for m in later if m not in wanted]
-                    reply = {"pid": _fork(request, [listener, *(c for cs in clients.values()
-                                                                 for c in cs)])}
-                forked = forked or "pid" in reply
+                    pid = _fork(request, [listener, *(c for cs in clients.values() for c in cs),
+                                          *(k for ks in kernels.values() for k in ks)])
+                    if clients[fd] is not owner:  # (forgetting those that have ended)
+                        kernels[fd] = [k for k in kernels.get(fd, []) if k.running()]
+                        kernels[fd].append(_Kernel(pid))
+                    reply = {"pid": pid}
+                    forked = True
                 try:
                     writer.write((json.dumps(reply) + "\n").encode())
                     writer.flush()
                 except OSError:  # the client went meanwhile
                     if clients[fd] is owner:
                         return
-                    _drop(clients, fd)
+                    _drop(clients, fd, kernels)
     finally:
         if listener is not None:
             listener.close()
+            if idle is None or _still_ours(first["serve"], listener_id):
+                with contextlib.suppress(OSError):
+                    os.unlink(first["serve"])
+
+
+def _still_ours(path: str, inode: int) -> bool:  # pragma: no cover - in the zygote
+    """Whether the socket at ``path`` is still the one this server listens on."""
+    try:
+        return os.stat(path).st_ino == inode
+    except OSError:
+        return False
+
+
+class _Kernel:  # pragma: no cover - lives in the zygote process
+    """A kernel forked for an attached client: its pid and, where Linux has them, a pidfd that
+    names exactly that process (a pid may be reused once its kernel has ended)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        try:
+            self.fd: int | None = os.pidfd_open(pid)
+        except (AttributeError, OSError):
+            self.fd = None
+
+    def close(self) -> None:
+        """Forget the kernel (in a forked kernel: the handle is not its to keep)."""
+        if self.fd is not None:
             with contextlib.suppress(OSError):
-                os.unlink(first["serve"])
+                os.close(self.fd)
+            self.fd = None
+
+    def running(self) -> bool:
+        """Whether the kernel is still running (the handle is closed once it is not)."""
+        try:
+            if self.fd is not None:
+                signal.pidfd_send_signal(self.fd, 0)  # ProcessLookupError once it has ended
+            else:
+                os.kill(self.pid, 0)
+            return True
+        except OSError:
+            self.close()
+            return False
+
+    def kill(self) -> None:
+        """Kill the kernel and its process group, unless it has ended already."""
+        try:
+            if self.running():
+                os.killpg(self.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        finally:
+            self.close()
 
 
-def _drop(clients: dict[int, tuple[Any, ...]], fd: int) -> None:  # pragma: no cover
-    """Forget an attached client, closing its stream and socket."""
+def _drop(clients: dict[int, tuple[Any, ...]], fd: int,
+          kernels: dict[int, list[_Kernel]]) -> None:  # pragma: no cover
+    """Forget an attached client, closing its stream and socket and killing any kernel
+    forked for it that is still running."""
     for item in clients.pop(fd)[1:]:
         item.close()
+    for kernel in kernels.pop(fd, []):
+        kernel.kill()
 
 
 def _listen(path: str) -> Any:  # pragma: no cover - runs in the zygote process
@@ -439,6 +592,10 @@ def _fork(request: dict[str, Any], close: list[Any]) -> int:  # pragma: no cover
             _child(request, [c for c in close if c is not None])
         except BaseException:
             code = 1
+            with contextlib.suppress(BaseException):  # to the kernel's log, if it has one
+                import traceback
+
+                traceback.print_exc()
         finally:
             os._exit(code)
     return pid

@@ -23,13 +23,14 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import yaml
 
 from ._patterns import PatternError, compile_pattern
 from .errors import StudySpecError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from .capabilities import Capability
 
 __all__ = [
@@ -1035,6 +1036,8 @@ def validate_study(study: Study, data: pd.DataFrame, source: str | None = None) 
     list of str
         ``"key.path: message"`` lines.
     """
+    import pandas as pd
+
     problems = _Problems()
     cols = set(data.columns)
     where = f" of {source}" if source else ""
@@ -1059,6 +1062,8 @@ def validate_study(study: Study, data: pd.DataFrame, source: str | None = None) 
 
 
 def _first_non_numeric(s: pd.Series) -> str:
+    import pandas as pd
+
     coerced = pd.to_numeric(s, errors="coerce")
     bad = s[coerced.isna() & s.notna()]
     if bad.empty:

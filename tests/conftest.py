@@ -1,4 +1,5 @@
-"""Shared test set-up: a non-interactive matplotlib backend and paths to the repository."""
+"""Shared test set-up: a non-interactive matplotlib backend, no kernel server left behind by
+``--reuse`` runs (the tests that want one ask for it), and paths to the repository."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import os
 from pathlib import Path
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+os.environ.setdefault("CVMKIT_KERNEL_SERVER_MINUTES", "0")
 
 import pytest  # noqa: E402
 

@@ -188,3 +188,86 @@ def test_a_serving_zygote_forks_kernels_for_attached_processes(tmp_path: Path) -
     assert not Path(address).exists()  # the socket goes with the zygote
     with pytest.raises(OSError):
         Zygote.attach(address, env, wait=0.2)
+
+
+_STARTER = """
+import asyncio, json, os, sys
+from cvmkit._zygote import Zygote, forked_kernel_manager
+address, cwd = sys.argv[1], sys.argv[2]
+env = json.loads(sys.stdin.read())
+server = Zygote.serving(address, ["numpy"], env, idle=float(sys.argv[3]))
+km = forked_kernel_manager(server, kernel_name="python3")
+asyncio.run(km.start_kernel(cwd=cwd, env=env))
+print(json.dumps({"started": server.started, "server": server.server_pid,
+                  "kernel": km.provisioner.pid}), flush=True)
+os._exit(0)  # gone without stopping its kernel, as a run that is killed
+"""
+
+
+def _gone(pid: int, seconds: float) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_kernel_server_outlives_its_run_but_not_its_time(tmp_path: Path) -> None:
+    """A kernel server (``cvmkit run --reuse``) stays for the next run, kills the kernels of
+    a run that has gone, forks fresh kernels in the next run's folder, and ends once no run
+    has used it for its idle time, taking its socket with it."""
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    env = {**os.environ, **KERNEL_ENV}
+    env.pop("MPLBACKEND", None)
+    folder = tempfile.mkdtemp(prefix="cvmkit-test-")  # short: a socket path has a limit
+    address = os.path.join(folder, "kernels.sock")
+    proc = subprocess.run([sys.executable, "-c", _STARTER, address, str(tmp_path), "3"],
+                          input=json.dumps(env), capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    first = json.loads(proc.stdout)
+    assert first["started"] is True
+    assert _gone(first["kernel"], 10), "the kernel of a run that died was left running"
+    os.kill(first["server"], 0)  # the server itself stays
+
+    again = Zygote.serving(address, ["numpy"], env, idle=3)
+    try:
+        assert again.started is False and again.server_pid == first["server"]
+        probe = _probe(again, tmp_path, {**env, "CVMKIT_PROBE": "next"})
+        assert probe["probe"] == "next" and probe["cwd"] == str(tmp_path)
+        assert probe["pid"] != first["kernel"]
+    finally:
+        again.close()
+    assert _gone(first["server"], 15), "the kernel server did not end after its idle time"
+    assert not os.path.exists(address)
+    shutil.rmtree(folder)
+
+
+def test_kernel_server_address_follows_what_kernels_would_see(monkeypatch, tmp_path) -> None:
+    """Another environment or other modules mean another server; a shell's bookkeeping
+    variables do not; the folder is private; the idle time is checked."""
+    from cvmkit.errors import CvmkitError
+    from cvmkit.pipeline.kernels import server_address, server_minutes
+
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    env = {"PATH": "/usr/bin", "PWD": "/a", "CVMKIT_THREADS": "1"}
+    base = server_address(["numpy"], env)
+    assert server_address(["numpy"], {**env, "PWD": "/b", "OLDPWD": "/c"}) == base
+    assert server_address(["numpy"], {**env, "CVMKIT_THREADS": "2"}) != base
+    assert server_address(["numpy", "pandas"], env) != base
+    folder = Path(base).parent
+    assert folder.parent == tmp_path and folder.stat().st_mode & 0o777 == 0o700
+
+    monkeypatch.setenv("CVMKIT_KERNEL_SERVER_MINUTES", "2.5")
+    assert server_minutes() == 2.5
+    monkeypatch.setenv("CVMKIT_KERNEL_SERVER_MINUTES", "soon")
+    with pytest.raises(CvmkitError, match="CVMKIT_KERNEL_SERVER_MINUTES"):
+        server_minutes()

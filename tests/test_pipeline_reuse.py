@@ -11,6 +11,8 @@ import contextlib
 import io
 import json
 import shutil
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -47,16 +49,21 @@ def _executed(manifest: dict) -> list[str]:
     return [nb["notebook"][:2] for nb in manifest["notebooks"] if not nb.get("reused")]
 
 
-def test_reuse_runs_only_what_changed(batch, tmp_path: Path) -> None:
+def test_reuse_runs_only_what_changed(batch, tmp_path: Path, monkeypatch) -> None:
     full = next(r for r in batch.ok_runs if r.parent.name == "demo")
     out = tmp_path / "reports"
     shutil.copytree(full, out / "demo" / full.name)
+    # the re-runs fork their kernels from a kernel server, kept for the second of them
+    runtime = Path(tempfile.mkdtemp(prefix="cvmkit-test-"))  # short: socket paths are
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    monkeypatch.setenv("CVMKIT_KERNEL_SERVER_MINUTES", "0.05")
 
     code, text, changed = _run(batch, out, "-p", "crosshair=median")
     assert code == 0, text
     report_nb = changed["notebooks"][-1]["notebook"]
     assert _executed(changed) == ["04", report_nb[:2]]
     assert changed["reuse"] == {"from": full.name}
+    assert changed["kernels"] in ("server started", "fresh")  # fresh: no fork here
     assert "report" in changed  # the report is always built again
     assert "] 01_data_collection reused from" in text
     entry = {nb["notebook"][:2]: nb for nb in changed["notebooks"]}
@@ -75,6 +82,14 @@ def test_reuse_runs_only_what_changed(batch, tmp_path: Path) -> None:
     assert code == 0, text
     assert _executed(back) == ["04", report_nb[:2]]
     assert _tables(out / "demo" / back["run_id"]) == _tables(full)
+    if changed["kernels"] == "server started":
+        assert back["kernels"] == "server kept"
+    # the server ends three seconds after the last run, and its socket with it
+    deadline = time.monotonic() + 30
+    while list(runtime.rglob("*.sock")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not list(runtime.rglob("*.sock"))
+    shutil.rmtree(runtime)
 
 
 def test_expected_runs(tmp_path: Path) -> None:

@@ -5,17 +5,21 @@ statsmodels and seaborn.  On Linux each kernel is forked from a process that has
 notebooks' libraries once (:mod:`cvmkit._zygote`); while one notebook runs, the kernel of the
 next one to execute (in a run re-using earlier outputs, the next one expected to execute) is
 started and its remaining imports are done in it (silently, binding no names), so the next
-notebook starts warm.  Kernels run with ``PYTHONHASHSEED=0`` so that anything ordered
-by a string hash comes out the same every run, and ``CVMKIT_PROGRESS=off`` so that no progress
-bar is left in an executed notebook.
+notebook starts warm.  A run re-using earlier outputs (``--reuse``) forks its kernels from a
+*kernel server* instead: a zygote kept between runs for :func:`server_minutes`, so that a
+researcher's next run finds the libraries imported (:func:`server_address` names the server
+of this code, these packages and this environment).  Kernels run with ``PYTHONHASHSEED=0``
+so that anything ordered by a string hash comes out the same every run, and
+``CVMKIT_PROGRESS=off`` so that no progress bar is left in an executed notebook.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,6 +34,60 @@ KERNEL_ENV = {"PYTHONHASHSEED": "0", "CVMKIT_PROGRESS": "off"}
 
 #: In a batch worker: the address of the zygote the batch started, shared by its workers.
 _BATCH_ZYGOTE: str | None = None
+
+#: Minutes a kernel server started by ``cvmkit run --reuse`` stays after its last run.
+SERVER_MINUTES_VARIABLE = "CVMKIT_KERNEL_SERVER_MINUTES"
+_SERVER_MINUTES = 10.0
+
+#: Variables that differ between two runs from one shell without changing what a kernel sees
+#: at import (they do not choose the server; each kernel still gets the run's own values).
+_VOLATILE = frozenset({"PWD", "OLDPWD", "_", "SHLVL"})
+
+
+def server_minutes() -> float:
+    """Minutes a kernel server stays after its last run (``CVMKIT_KERNEL_SERVER_MINUTES``,
+    default 10; 0: runs keep no server)."""
+    from ..errors import CvmkitError
+
+    value = os.environ.get(SERVER_MINUTES_VARIABLE, "").strip()
+    if not value:
+        return _SERVER_MINUTES
+    try:
+        minutes = float(value)
+    except ValueError:
+        minutes = -1.0
+    if not minutes >= 0:
+        raise CvmkitError(f"{SERVER_MINUTES_VARIABLE}={value!r}: expected a number of minutes "
+                          f"(0 for no kernel server)")
+    return minutes
+
+
+def server_address(modules: Sequence[str], env: Mapping[str, str]) -> str:
+    """The socket of the kernel server for these modules, this environment, this Python and
+    this cvmkit source (in a folder only the user can enter).
+
+    Anything that changes what a kernel would import — the cvmkit code, an installed or removed
+    package (its ``site-packages`` folder changes), the modules the notebooks import, the
+    environment — gives another address, hence a new server; the old one ends when its time is
+    up.
+    """
+    import hashlib
+    import sys
+
+    from .manifest import package_source
+
+    folders = [f"{p}\0{os.stat(p).st_mtime_ns}" for p in sys.path
+               if p.endswith(("site-packages", "dist-packages")) and os.path.isdir(p)]
+    key = json.dumps([sys.executable, sys.version, package_source()["sha256"], folders,
+                      list(modules), sorted((k, v) for k, v in env.items()
+                                            if k not in _VOLATILE)])
+    root = Path(os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir())
+    folder = root / f"cvmkit-{os.getuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    info = folder.stat()
+    if info.st_uid != os.getuid() or info.st_mode & 0o077:
+        raise PermissionError(f"'{folder}' is not private to this user")
+    return str(folder / f"kernels-{hashlib.sha256(key.encode()).hexdigest()[:16]}.sock")
 
 
 def _zygote_modules(imports: Sequence[Sequence[str]],
@@ -108,11 +166,16 @@ class _KernelPool:
     in the kernel ahead of time, silently (no execution count, no names bound in the
     notebook's namespace; an import that fails is left for the notebook to report).
 
-    ``first`` is the notebook expected to run first (``None``: not known yet).
+    ``first`` is the notebook expected to run first (``None``: not known yet).  With
+    ``server=True`` (``cvmkit run --reuse``) the kernels are forked from a kernel server kept
+    between runs (:meth:`cvmkit._zygote.Zygote.serving`, for :func:`server_minutes` after its
+    last run) rather than from a zygote of this run's own: the first kernel of the next run
+    is then a fork away instead of a new Python importing the libraries.
     """
 
     def __init__(self, kernel_name: str, cwd: Path, imports: Sequence[Sequence[str]],
-                 warm: bool = True, fork: bool = True, first: int | None = 0) -> None:
+                 warm: bool = True, fork: bool = True, first: int | None = 0,
+                 server: bool = False) -> None:
         # Imported here, in the caller's thread: the kernels are started in another thread
         # while the caller goes on importing (papermill, which imports jupyter_client too),
         # and two threads importing one package at once may find it half initialised.
@@ -131,6 +194,15 @@ class _KernelPool:
         self.zygote: Any = None
         self.own_zygote = True
         self.env = {**os.environ, **KERNEL_ENV}
+        # a server imports the modules of every notebook: the next run may execute others
+        self.server = (server and self.fork and _SHARED_ZYGOTES is None
+                       and _BATCH_ZYGOTE is None and server_minutes() > 0)
+        #: how this run's kernels started: "server started", "server kept", "zygote", "fresh"
+        self.source = "fresh"
+        if self.server:
+            self.modules = _zygote_modules(self.imports, None)[0]
+            self.first = len(self.modules)
+            self.modules = list(dict.fromkeys([*self.modules, *_zygote_modules(self.imports)[0]]))
         self.log = tempfile.NamedTemporaryFile(prefix="cvmkit-kernels-", suffix=".log")
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cvmkit-kernel")
         self.next: Future | None = None
@@ -153,8 +225,20 @@ class _KernelPool:
                 self.log.write(f"batch kernel zygote unavailable: {exc}\n".encode())
                 self.log.flush()
         if shared is not None and shared.alive():
-            self.zygote, self.own_zygote = shared, False
+            self.zygote, self.own_zygote, self.source = shared, False, "zygote"
             return
+        if self.server:
+            try:
+                self.zygote = Zygote.serving(server_address(self.modules, self.env),
+                                             self.modules, self.env, first=self.first,
+                                             idle=server_minutes() * 60)
+            except Exception as exc:  # a zygote of this run's own, then
+                self.server = False
+                self.log.write(f"kernel server unavailable: {exc}\n".encode())
+                self.log.flush()
+            else:
+                self.source = "server kept" if not self.zygote.started else "server started"
+                return
         try:
             self.zygote = Zygote(self.modules, self.env, log=self.log, first=self.first)
         except Exception as exc:  # fall back to ordinary kernel starts
@@ -162,6 +246,7 @@ class _KernelPool:
             self.log.write(f"kernel zygote unavailable: {exc}\n".encode())
             self.log.flush()
         else:
+            self.source = "zygote"
             if _SHARED_ZYGOTES is not None:
                 _SHARED_ZYGOTES[key] = self.zygote
                 self.own_zygote = False
@@ -189,7 +274,7 @@ class _KernelPool:
         self.started.append(km)
         asyncio.run(km.start_kernel(cwd=self.cwd, env=self.env, stderr=self.log))
         if self.fork and self.zygote is not None:  # a forked kernel has most of them already
-            modules = [m for m in modules if m not in self.zygote.imported]
+            modules = [m for m in modules if m not in self.zygote.tried]
         if self.warm and modules:
             kc = km.blocking_client()
             kc.start_channels()
@@ -257,8 +342,8 @@ class _KernelPool:
         self.reaper.shutdown(wait=True)
         for km in self.started:
             self.stop(km)
-        if self.zygote is not None and self.own_zygote:
-            self.zygote.close()
+        if self.zygote is not None and (self.own_zygote or self.server):
+            self.zygote.close()  # a server's handle: the server stays for the next run
         self.zygote = None
         self.log.close()
 

@@ -106,15 +106,18 @@ def _check_report_options(params: Mapping[str, Any], study_file: Path) -> dict[s
 
     A relative ``logo_path`` is looked up in the study's folder, then in the current folder.
     """
-    from ..errors import DataError
-    from ..report._common import _accent
-    from ..report.html import check_logo
-
+    # (the report's modules are imported only when there is something to check: the report
+    # package imports pandas, which the run needs only once the notebooks run)
     out: dict[str, Any] = {}
     if params.get("accent_color") is not None:
+        from ..report._common import _accent
+
         _accent(params["accent_color"])
     logo = params.get("logo_path")
     if logo:
+        from ..errors import DataError
+        from ..report.html import check_logo
+
         p = Path(str(logo)).expanduser()
         if not p.is_absolute():
             p = next((c for c in (study_file.parent / p, Path.cwd() / p) if c.is_file()), p)
@@ -126,18 +129,61 @@ def _check_report_options(params: Mapping[str, Any], study_file: Path) -> dict[s
     return out
 
 
-def _import_report_modules() -> None:
-    """Import what building the report needs, now rather than at the end of the run.
+class _ReportImports:
+    """What building the report and exporting the notebooks need (the plotting modules,
+    python-pptx, openpyxl, nbconvert), imported while the run waits for something else.
 
-    Called while the first kernel starts: the run waits for that kernel anyway, and on a
-    machine with a second core these imports (the plotting modules, python-pptx, openpyxl)
-    then cost nothing.
+    A run whose first kernel is a new process importing the notebooks' libraries imports them
+    in its own thread while it waits for that kernel (:meth:`here`).  A run whose kernels come
+    from a kernel server has no such wait: it imports them in a background thread while its
+    first notebook runs, its own thread mostly waiting for the kernel meanwhile.
+    :meth:`start` is the ``on_notebook_start`` hook of each executed notebook (only the first
+    call counts): by then papermill has done its own first imports (injecting the parameters),
+    so no two threads of the run import at once (two threads importing one package at once
+    may find it half initialised).  :meth:`wait` comes before any export or the report; an
+    import that failed fails again there, and is reported.
     """
-    import importlib
 
-    for name in ("cvmkit.report.build", "cvmkit.report.client", "cvmkit.report.deck",
-                 "cvmkit.report.xlsx", "cvmkit.plots.maps", "pptx", "openpyxl"):
-        importlib.import_module(name)
+    EXPORT = ("nbconvert", "cvmkit.escaping", "cvmkit.io.artifacts",
+              "cvmkit.report.notebook_html")
+    REPORT = ("cvmkit.report.build", "cvmkit.report.client", "cvmkit.report.deck",
+              "cvmkit.report.xlsx", "cvmkit.plots.maps", "pptx", "openpyxl")
+
+    def __init__(self, report: bool = True) -> None:
+        self.modules = self.EXPORT + (self.REPORT if report else ())
+        self.thread: threading.Thread | None = None
+        self.done = False
+
+    def here(self) -> None:
+        if not self.done:
+            self.done = True
+            self._run()
+
+    def start(self, **_: Any) -> None:
+        if not self.done:
+            self.done = True
+            self.thread = threading.Thread(target=self._run, name="cvmkit-imports",
+                                           daemon=True)
+            self.thread.start()
+
+    def _run(self) -> None:
+        import importlib
+
+        for name in self.modules:
+            try:
+                importlib.import_module(name)
+            except Exception:
+                return
+
+    def wait(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+
+
+def _export_after(imports: _ReportImports, notebook: Path, target: Path) -> Path:
+    """Export ``notebook`` to HTML once the run's background imports are done."""
+    imports.wait()
+    return export_html(notebook, target)
 
 
 def _report_options(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -198,7 +244,10 @@ def run_study(
     reuse : bool
         Start from the latest complete run of the study under ``out``: a notebook whose inputs
         are those it had there (:mod:`cvmkit.pipeline.reuse`) is not executed again, its files
-        are copied and the manifest marks it ``"reused"``.
+        are copied and the manifest marks it ``"reused"``.  The kernels are forked from a
+        kernel server kept for the next run (``CVMKIT_KERNEL_SERVER_MINUTES``, default 10;
+        ``0``: none; :func:`cvmkit.pipeline.kernels.server_minutes`); the manifest's
+        ``kernels`` says where they came from.
 
     Returns
     -------
@@ -254,9 +303,10 @@ def run_study(
     # import); a run that may re-use earlier outputs knows which notebook executes first once
     # the inputs are hashed, and starts its kernel then.
     pool = _KernelPool(kernel_name, nb_dir, [notebook_imports(nb) for nb in notebooks],
-                       warm=warm_kernels, fork=fork_kernels, first=None if reuse else 0)
+                       warm=warm_kernels, fork=fork_kernels, first=None if reuse else 0,
+                       server=reuse)
     pool.start()
-    if not reuse:
+    if not reuse or pool.server:  # (a kernel forked from a server serves any notebook)
         pool.ahead(0)
     try:
         from ..parameters import check_parameters, declared_parameters
@@ -382,8 +432,9 @@ def run_study(
             pool.ahead(to_run[0] if to_run else None)
         say(f"cvmkit run: {study.title} -> {final}")
         engine = _register_engine()
-        if build_report and to_run:
-            _import_report_modules()
+        imports = _ReportImports(report=build_report)
+        if to_run and not pool.server:
+            imports.here()
         for i, nb in enumerate(notebooks, 1):
             params, reads = plans[i - 1]
             if "seed" in params:
@@ -422,6 +473,7 @@ def run_study(
                     kernel_name=kernel_name, progress_bar=False, log_output=False, km=km,
                     engine_name=engine, execution_timeout=cell_timeout,
                     request_save_on_cell_execute=False, **step_hooks(node, say, nb.stem),
+                    on_notebook_start=imports.start,
                 )
             except PapermillExecutionError as exc:
                 error = _failure_message(nb, exc, target)
@@ -448,11 +500,13 @@ def run_study(
                                   f"{nb.stem}.html"}))
             entry.update(status="ok", outputs=outputs[nb.stem])
             manifest["notebooks"].append(entry)
-            pending.append((entry, exports.submit(export_html, target, tmp / f"{nb.stem}.html")))
+            pending.append((entry, exports.submit(_export_after, imports, target,
+                                                  tmp / f"{nb.stem}.html")))
             say(f"[{i}/{len(notebooks)}] {nb.stem} done in {entry['seconds']:.1f} s")
         if not error and build_report:
             t0 = time.perf_counter()
             try:
+                imports.wait()
                 from ..report import build_report as _build_report
                 from ..report import write_tables_xlsx
 
@@ -506,6 +560,7 @@ def run_study(
     exports.shutdown(wait=True)
 
     seconds = round(time.perf_counter() - t_run, 3)
+    manifest["kernels"] = pool.source
     manifest["seconds"] = seconds
     manifest["status"] = "failed" if error else "ok"
     try:
