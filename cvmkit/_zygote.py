@@ -286,9 +286,10 @@ class Zygote:
               log: str | None = None, modules: Sequence[str] = ()) -> _ForkedProcess:
         """Fork a kernel that serves ``connection_file`` (its stderr appended to ``log``),
         once the zygote has imported those of ``modules`` it was to import later."""
-        # absolute: the zygote's own folder may not be the caller's
+        # the zygote's own folder may not be the caller's: give absolute paths (a relative one
+        # is taken from the caller's folder now, which papermill may have changed meanwhile)
         reply = self._ask({"connection_file": os.path.abspath(connection_file),
-                           "cwd": os.path.abspath(cwd) if cwd else os.getcwd(),
+                           "cwd": os.path.abspath(cwd) if cwd else None,
                            "env": dict(env or self.env),
                            "log": os.path.abspath(log) if log else None,
                            "modules": list(modules)})

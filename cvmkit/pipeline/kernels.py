@@ -185,7 +185,9 @@ class _KernelPool:
         from .._zygote import fork_supported
 
         self.kernel_name = kernel_name
-        self.cwd = str(cwd)
+        # absolute now: the kernels start in another thread, while papermill may have changed
+        # the process's folder to run a notebook
+        self.cwd = str(Path(cwd).resolve())
         self.imports = [list(m) for m in imports]
         self.cursor: int | None = 0  # the notebook of a take() that names none
         self.warm = warm
