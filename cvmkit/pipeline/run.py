@@ -300,8 +300,9 @@ def run_study(
     t_run = time.perf_counter()
     # The kernels' zygote starts now, and so does the first kernel, while the study is read
     # and the run set up (the libraries for that, papermill among them, take a while to
-    # import); a run that may re-use earlier outputs knows which notebook executes first once
-    # the inputs are hashed, and starts its kernel then.
+    # import).  A run that may re-use earlier outputs knows which notebook executes first once
+    # the inputs are hashed, and starts its kernel then, unless its kernels come from a kernel
+    # server: a fork from it serves whichever notebook comes first.
     pool = _KernelPool(kernel_name, nb_dir, [notebook_imports(nb) for nb in notebooks],
                        warm=warm_kernels, fork=fork_kernels, first=None if reuse else 0,
                        server=reuse)
