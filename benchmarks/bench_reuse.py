@@ -23,8 +23,9 @@ side is measured two ways, both from the full run just before it:
 * **changed + report**: what the re-executed notebooks took in the full run, plus its report.
   This leaves out what every run spends outside its notebooks (reading the study, importing
   the run's own libraries, the first kernel's start, writing the manifest), so even a re-run
-  that re-uses nothing — every notebook changed — comes out above 1 by that much; the
-  ``--seed`` control line shows it.
+  that re-uses nothing — every notebook changed — comes out above 1 by that much: the
+  ``--seed`` control lines show it (most plainly the one without a server, where both runs
+  start their kernels alike; with a server the re-run also skips the full run's cold start).
 * **full − reused**: the full run less the execution of the notebooks the re-run re-used (each
   one's seconds less its wait for a kernel): the changed notebooks' own time, the report and
   what any run spends outside its notebooks.  A re-run that re-uses nothing then comes out at
@@ -90,6 +91,8 @@ def main() -> None:
             no_server = {"CVMKIT_KERNEL_SERVER_MINUTES": "0"}
             show("-p crosshair=median; no kernel server (CVMKIT_KERNEL_SERVER_MINUTES=0)",
                  [one_pair(extra, tmp / f"cold{k}", no_server) for k in range(repeat)])
+            show("control: --seed 7; no kernel server (both runs start their kernels alike)",
+                 [one_pair(extra, tmp / "cold-control", no_server, change=("--seed", "7"))])
 
 
 def show(title: str, pairs: list[dict[str, Any]], aim: bool = False) -> None:
