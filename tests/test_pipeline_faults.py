@@ -21,6 +21,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from _processes import gone
 from nbformat.v4 import new_code_cell, new_notebook
 
 from cvmkit.cli import main
@@ -89,23 +90,6 @@ def _hung_pids(tiny: dict[str, Path], proc: subprocess.Popen, timeout: float = 6
     raise AssertionError("the run never reached its hanging cell")
 
 
-def _gone(pids: list[int], timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        alive = []
-        for pid in pids:
-            try:
-                state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
-            except OSError:
-                continue
-            if state != "Z":
-                alive.append(pid)
-        if not alive:
-            return True
-        time.sleep(0.1)
-    return False
-
-
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="signals and /proc")
 def test_ctrl_c_in_a_hung_cell(tiny: dict[str, Path]) -> None:
     (tiny["study"].parent / "hang").touch()
@@ -119,7 +103,7 @@ def test_ctrl_c_in_a_hung_cell(tiny: dict[str, Path]) -> None:
     assert len(lines) == 1, err
     assert "interrupted while notebook 02_hang.ipynb was running" in lines[0]
     assert "Traceback" not in out + err
-    assert _gone(pids), "a kernel or the zygote outlived the run"
+    assert gone(pids), "a kernel or the zygote outlived the run"
     runs = list((tiny["out"] / "demo").iterdir())
     assert len(runs) == 1 and runs[0].name.endswith("-FAILED"), runs
     manifest = json.loads((runs[0] / "manifest.json").read_text())
@@ -137,7 +121,7 @@ def test_kill_9_in_a_hung_cell_then_the_next_run(tiny: dict[str, Path]) -> None:
     pids = _hung_pids(tiny, proc)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.communicate(timeout=30)
-    assert _gone(pids), "a kernel or the zygote outlived the killed run"
+    assert gone(pids), "a kernel or the zygote outlived the killed run"
     left = list((tiny["out"] / "demo").iterdir())
     assert len(left) == 1 and left[0].name.startswith("."), left  # nothing looks complete
     assert not (left[0] / "manifest.json").exists()

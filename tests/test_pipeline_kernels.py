@@ -14,6 +14,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from _processes import gone
 from nbformat.v4 import new_code_cell, new_notebook
 
 from cvmkit._zygote import Zygote, fork_supported, forked_kernel_manager
@@ -204,19 +205,6 @@ os._exit(0)  # gone without stopping its kernel, as a run that is killed
 """
 
 
-def _gone(pid: int, seconds: float) -> bool:
-    import time
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.05)
-    return False
-
-
 def test_a_kernel_server_outlives_its_run_but_not_its_time(tmp_path: Path) -> None:
     """A kernel server (``cvmkit run --reuse``) stays for the next run, kills the kernels of
     a run that has gone, forks fresh kernels in the next run's folder, and ends once no run
@@ -235,7 +223,7 @@ def test_a_kernel_server_outlives_its_run_but_not_its_time(tmp_path: Path) -> No
     assert proc.returncode == 0, proc.stderr
     first = json.loads(proc.stdout)
     assert first["started"] is True
-    assert _gone(first["kernel"], 10), "the kernel of a run that died was left running"
+    assert gone([first["kernel"]], 10), "the kernel of a run that died was left running"
     os.kill(first["server"], 0)  # the server itself stays
 
     again = Zygote.serving(address, ["numpy"], env, idle=3)
@@ -246,7 +234,7 @@ def test_a_kernel_server_outlives_its_run_but_not_its_time(tmp_path: Path) -> No
         assert probe["pid"] != first["kernel"]
     finally:
         again.close()
-    assert _gone(first["server"], 15), "the kernel server did not end after its idle time"
+    assert gone([first["server"]], 15), "the kernel server did not end after its idle time"
     assert not os.path.exists(address)
     shutil.rmtree(folder)
 

@@ -54,7 +54,7 @@ def test_reuse_runs_only_what_changed(batch, tmp_path: Path, monkeypatch) -> Non
     out = tmp_path / "reports"
     shutil.copytree(full, out / "demo" / full.name)
     # the re-runs fork their kernels from a kernel server, kept for the second of them
-    runtime = Path(tempfile.mkdtemp(prefix="cvmkit-test-"))  # short: socket paths are
+    runtime = Path(tempfile.mkdtemp(prefix="cvmkit-test-"))  # short: a socket path has a limit
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
     monkeypatch.setenv("CVMKIT_KERNEL_SERVER_MINUTES", "0.05")
 
