@@ -13,32 +13,44 @@ async def _kernel_ready(kc: Any, km: Any, timeout: float | None) -> None:
 
     ``jupyter_client``'s own wait ends by listening to IOPub until it has been silent for
     0.2 s, which a run pays once per notebook; here IOPub is known to be connected, and
-    drained, when it brings the ``idle`` status of the ``kernel_info`` request itself.
+    drained, when it brings the ``idle`` status of a ``kernel_info`` request of this wait.
+
+    The request is sent again every second until the kernel answers.  A kernel that takes
+    longer than that to start finds several requests waiting and answers them all, so any of
+    them counts: waiting for the answer to the latest request only would read the answers one
+    per request sent, stay behind for ever, and give up on a kernel that is ready.
     """
     from queue import Empty
 
     from nbclient.util import ensure_async
 
-    deadline = time.monotonic() + (timeout if timeout is not None else float("inf"))
-    while True:
-        msg_id = kc.kernel_info()
+    async def message(channel: Any, seconds: float) -> dict[str, Any] | None:
         try:
-            reply = await ensure_async(kc.shell_channel.get_msg(timeout=1))
+            return await ensure_async(channel.get_msg(timeout=seconds))
         except Empty:
-            reply = None
-        if reply is not None and reply["parent_header"].get("msg_id") == msg_id:
-            try:
-                while True:
-                    msg = await ensure_async(kc.iopub_channel.get_msg(timeout=0.5))
-                    if (msg["parent_header"].get("msg_id") == msg_id
-                            and msg["msg_type"] == "status"
-                            and msg["content"].get("execution_state") == "idle"):
-                        handle = getattr(kc, "_handle_kernel_info_reply", None)
-                        if handle is not None:
-                            handle(reply)  # adapts to an older protocol, if need be
-                        return
-            except Empty:
-                pass  # IOPub connected after those messages went out: ask again
+            return None
+
+    deadline = time.monotonic() + (timeout if timeout is not None else float("inf"))
+    asked: set[str] = set()
+    while True:
+        asked.add(kc.kernel_info())
+        answer = None
+        reply = await message(kc.shell_channel, 1)
+        while reply is not None:  # every answer that has come: the kernel is up
+            if (reply["parent_header"].get("msg_id") in asked
+                    and reply["msg_type"] == "kernel_info_reply"):
+                answer = reply
+            reply = await message(kc.shell_channel, 0)
+        if answer is not None:
+            while (msg := await message(kc.iopub_channel, 0.5)) is not None:
+                if (msg["parent_header"].get("msg_id") in asked
+                        and msg["msg_type"] == "status"
+                        and msg["content"].get("execution_state") == "idle"):
+                    handle = getattr(kc, "_handle_kernel_info_reply", None)
+                    if handle is not None:
+                        handle(answer)  # adapts to an older protocol, if need be
+                    return
+            # IOPub connected after those messages went out: ask again
         if not await ensure_async(km.is_alive()):
             raise RuntimeError("Kernel died before replying to kernel_info")
         if time.monotonic() > deadline:
