@@ -479,22 +479,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 @contextlib.contextmanager
 def _terminate_as_interrupt() -> Iterator[None]:
-    """Treat SIGTERM as Ctrl-C while a command runs: a run stopped either way cleans up."""
+    """Treat SIGTERM as Ctrl-C while a command runs, so that a run stopped either way cleans
+    up; either raises ``KeyboardInterrupt`` outside Python's import machinery
+    (:func:`cvmkit.pipeline.interrupts.interrupt`)."""
     import signal
     import threading
+
+    from .pipeline.interrupts import interrupt
 
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-
-    def stop(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, stop)
+    previous = {signum: signal.signal(signum, interrupt)
+                for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 if __name__ == "__main__":  # pragma: no cover

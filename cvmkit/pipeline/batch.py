@@ -15,6 +15,7 @@ from typing import Any
 
 from ..errors import CvmkitError
 from .environment import THREAD_VARIABLES, _skip_iri_checks
+from .interrupts import in_import_machinery
 from .kernels import _batch_zygote, _sharing_zygotes, share_in_worker
 from .notebooks import default_notebooks_dir, default_study_path, discover_notebooks
 from .result import RunResult
@@ -72,6 +73,8 @@ def _on_interrupt(signum: int, frame: Any) -> None:
     """In a worker: Ctrl-C (or SIGTERM) stops the study it runs, once; an idle worker waits to
     be shut down by the batch."""
     global _BUSY
+    if in_import_machinery(signum, frame):  # sent again in a moment
+        return
     if _BUSY:
         _BUSY = False
         raise KeyboardInterrupt
