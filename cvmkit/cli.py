@@ -464,6 +464,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         except KeyboardInterrupt as exc:  # Ctrl-C: one line, no traceback
+            from .pipeline.interrupts import handled
+
+            handled()  # so that the process ends with 130, not killed by SIGINT
             message = str(exc) or "interrupted"
             print(f"cvmkit {args.command}: {message}", file=sys.stderr)
             return 130

@@ -69,3 +69,32 @@ def test_the_run_command_installs_the_handler() -> None:
         assert signal.getsignal(signal.SIGINT) is interrupt
         assert signal.getsignal(signal.SIGTERM) is interrupt
     assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
+
+
+#: Caught Ctrl-C inside code run from a string (as a dataclass's methods are made while its
+#: module is imported), then an exit with 130 — with or without telling Python it was handled.
+#: Run with ``python -m``, as the tests run ``cvmkit``: that is where Python checks its mark.
+_CAUGHT = """
+import sys
+from cvmkit.pipeline.interrupts import handled
+try:
+    exec("print('ready', flush=True); import time; time.sleep(30)")
+except KeyboardInterrupt:
+    if sys.argv[1] == "handled":
+        handled()
+sys.exit(130)
+"""
+
+
+@pytest.mark.parametrize("told", ["handled", "not told"])
+def test_a_caught_interrupt_ends_the_process_with_its_own_status(tmp_path, told: str) -> None:
+    import subprocess
+
+    (tmp_path / "caught.py").write_text(_CAUGHT)
+    proc = subprocess.Popen([sys.executable, "-m", "caught", told], cwd=tmp_path,
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    proc.send_signal(signal.SIGINT)
+    proc.communicate(timeout=30)
+    # CPython's own behaviour without handled(): killed by SIGINT despite sys.exit(130)
+    assert proc.returncode == (130 if told == "handled" else -signal.SIGINT)

@@ -11,6 +11,10 @@ for the kernel thread, and the kernel thread waits for the lock — a run that h
 instead of Python's own: when the signal arrives while the main thread is in ``importlib``'s
 own code (never long: the module being imported runs as its own code), the handler leaves it
 and the same signal is sent again a few milliseconds later.
+
+:func:`handled` tells Python that an interrupt the program caught was dealt with: otherwise a
+process whose interrupt came while a module defining a dataclass or a named tuple was being
+imported exits killed by SIGINT, whatever exit status it asked for.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import os
 import threading
 from types import FrameType
 
-__all__ = ["in_import_machinery", "interrupt"]
+__all__ = ["handled", "in_import_machinery", "interrupt"]
 
 #: Where the code of ``importlib``'s bootstrap modules says it comes from.
 _IMPORT_MACHINERY = frozenset({"<frozen importlib._bootstrap>",
@@ -45,3 +49,16 @@ def interrupt(signum: int, frame: FrameType | None) -> None:
     """Signal handler: raise ``KeyboardInterrupt`` (see :func:`in_import_machinery`)."""
     if not in_import_machinery(signum, frame):
         raise KeyboardInterrupt
+
+
+def handled() -> None:
+    """Clear Python's mark of an unhandled ``KeyboardInterrupt`` once the program has dealt
+    with one.
+
+    CPython marks an interrupt unhandled when it leaves code run from a string by ``exec`` or
+    ``eval`` — which dataclasses and named tuples do as their modules are imported — and keeps
+    the mark even when an ``except`` further out catches it: the process then ends killed by
+    SIGINT instead of with the exit status it chose (130 for a stopped run).  Every run of a
+    string resets the mark first, so running an empty one clears it.
+    """
+    exec("")  # for the side effect described above
