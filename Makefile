@@ -27,8 +27,10 @@ setup: $(STAMP)
 report: setup
 	$(BIN)/cvmkit run $(STUDY) --out reports
 
+# Two workers, each given whole files (tests/conftest.py keeps the modules that share a
+# session run on one worker): the suite waits on kernels and subprocesses much of the time.
 test: setup
-	$(BIN)/python -m pytest -p no:cacheprovider --nbval-lax tests notebooks
+	$(BIN)/python -m pytest -p no:cacheprovider -n 2 --dist loadfile --nbval-lax tests notebooks
 
 # The lab opens working copies (made once; delete $(LAB)/notebooks for fresh ones), so what
 # JupyterLab saves never reaches the committed notebooks; --allow-root when run as root.

@@ -20,6 +20,7 @@ An SVG logo holding anything but drawing is refused before it reaches the report
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -35,6 +36,32 @@ from cvmkit.report.html import check_logo
 @pytest.fixture(scope="session")
 def runs(tmp_path_factory):
     return hostile_runs(tmp_path_factory)
+
+
+def _page_text(page: Path) -> str:
+    """An HTML page's text, or the XML inside a PowerPoint deck."""
+    if page.suffix == ".pptx":
+        with zipfile.ZipFile(page) as z:
+            return "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist()
+                             if n.endswith(".xml"))
+    return page.read_text(encoding="utf-8")
+
+
+def test_hostile_labels_stay_text_in_every_html_output(runs):
+    """A label, brand name, segment value and comment holding HTML are shown, never run (the
+    file's text; the DOM of each page is checked in a browser below)."""
+    run = runs["hostile"]
+    deck = [run / "deck.pptx"] if (run / "deck.pptx").is_file() else []
+    for page in [run / "report.html", *deck, *sorted(run.glob("0*.html"))]:
+        text = _page_text(page)
+        # JSON data blocks (widget state) hold the text as data, with "</" escaped
+        assert "</script" not in "".join(re.findall(
+            r'<script type="application/[^"]*json">(.*?)</script>', text, re.S))
+        text = re.sub(r'<script type="application/[^"]*json">.*?</script>', "", text,
+                      flags=re.S)
+        for element in ("<script>document", "<style>main", "<img src=x", "<b onmouseover",
+                        "<form action", "<iframe src", "<svg onload"):
+            assert element not in text, f"{page.name} carries {element}"
 
 
 #: What an injected element looks like in the DOM (executable scripts only: JSON data blocks
