@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import DataError
 from ._common import _accent, _data_uri, _date_text, cover_names
-from .client import render_client_report
+from .client import ReportStory, render_client_report, report_story
 from .deck import build_deck
 from .html import REPORT_FILE, check_logo
 
@@ -21,8 +21,10 @@ def render_report(run_dir: str | Path, *, client_name: str | None = None,
                   report_title: str | None = None, report_date: str | date | None = None,
                   logo_path: str | Path | None = None, accent_color: str | None = None,
                   notebooks_dir: str | Path | None = None,
-                  manifest: dict[str, Any] | None = None, appendix: str | None = None) -> str:
-    """The HTML of the report of a run (see :func:`build_report`)."""
+                  manifest: dict[str, Any] | None = None, appendix: str | None = None,
+                  story: ReportStory | None = None) -> str:
+    """The HTML of the report of a run (see :func:`build_report`; ``story``: the run's
+    :func:`cvmkit.report.client.report_story`, when already read)."""
     run = Path(run_dir)
     client, title = cover_names(run, client_name, report_title)
     when = _date_text(report_date)
@@ -45,7 +47,7 @@ def render_report(run_dir: str | Path, *, client_name: str | None = None,
     foot.append("every table is in tables.xlsx, every chart in figures/")
     return render_client_report(run, title=title, client=client, when=when, logo_html=logo,
                                 accent=accent, appendix=appendix, notebooks_dir=notebooks_dir,
-                                footer=" · ".join(foot) + ".")
+                                footer=" · ".join(foot) + ".", story=story)
 
 
 def build_report(run_dir: str | Path, *, client_name: str | None = None,
@@ -92,10 +94,13 @@ def build_report(run_dir: str | Path, *, client_name: str | None = None,
     """
     from ..io.artifacts import atomic_write_text
 
+    story = report_story(run_dir)  # told by the page and the deck alike: read once
     page = render_report(run_dir, client_name=client_name, report_title=report_title,
                          report_date=report_date, logo_path=logo_path, accent_color=accent_color,
-                         notebooks_dir=notebooks_dir, manifest=manifest, appendix=appendix)
+                         notebooks_dir=notebooks_dir, manifest=manifest, appendix=appendix,
+                         story=story)
     if deck:
         build_deck(run_dir, client_name=client_name, report_title=report_title,
-                   report_date=report_date, logo_path=logo_path, accent_color=accent_color)
+                   report_date=report_date, logo_path=logo_path, accent_color=accent_color,
+                   story=story)
     return atomic_write_text(Path(run_dir) / REPORT_FILE, page)

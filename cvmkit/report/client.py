@@ -30,7 +30,7 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -39,7 +39,7 @@ from ._common import _data_uri, _fmt, read_table
 from .labels import caption, column_label
 
 __all__ = ["APPENDIX_CHOICES", "CHANGE_MEASURES", "FINDINGS", "VERDICT_LABELS", "Chart", "Finding",
-           "finding_sections", "ipa_chart", "render_client_report"]
+           "finding_sections", "ipa_chart", "render_client_report", "report_story"]
 
 APPENDIX_CHOICES = ("short", "full", "none")
 #: Columns the full appendix leaves out of the analysis steps' tables: the map's quadrant of each
@@ -191,29 +191,7 @@ def action_colours() -> dict[str, str]:
             "on par": GREY, "save": PURPLE, "deprioritise": SKY}
 
 
-#: The last maps drawn by :func:`ipa_chart`, by run folder, table and actions: the report and
-#: the deck of a run show the same drawing.
-_IPA_CHARTS: dict[tuple, Chart | None] = {}
-
-
 def ipa_chart(run_dir: str | Path, actions: pd.DataFrame) -> Chart | None:
-    """The importance–performance map of a run, drawn again with the finding as its title
-    (see :func:`_draw_ipa_chart`); drawn once for the same run files and actions."""
-    run = Path(run_dir)
-    files = [_find(run, kind, "04", "ipa", ext) for kind, ext in (("figures", ".png"),
-                                                                  ("tables", ".csv"))]
-    key = (str(run.resolve()),
-           *((str(f), f.stat().st_mtime_ns, f.stat().st_size) if f is not None else None
-             for f in files),
-           int(pd.util.hash_pandas_object(actions.astype(str), index=False).sum()))
-    if key not in _IPA_CHARTS:
-        if len(_IPA_CHARTS) >= 4:
-            _IPA_CHARTS.pop(next(iter(_IPA_CHARTS)))
-        _IPA_CHARTS[key] = _draw_ipa_chart(run, actions)
-    return _IPA_CHARTS[key]
-
-
-def _draw_ipa_chart(run_dir: str | Path, actions: pd.DataFrame) -> Chart | None:
     """The importance–performance map of a run, drawn again with the finding as its title.
 
     The title is :func:`cvmkit.actions.actions_headline` of ``actions`` — the one action
@@ -479,6 +457,27 @@ def finding_sections(run_dir: str | Path, summary: pd.DataFrame | None = None,
     return out
 
 
+class ReportStory(NamedTuple):
+    """What the report and the deck of a run both tell, read once for both: the executive
+    summary (:func:`cvmkit.summary.executive_summary`), the action per attribute
+    (:func:`cvmkit.actions.read_actions`) and the finding sections (:func:`finding_sections`,
+    the importance–performance map drawn among them)."""
+
+    summary: pd.DataFrame
+    actions: pd.DataFrame
+    sections: list[dict[str, Any]]
+
+
+def report_story(run_dir: str | Path) -> ReportStory:
+    """The :class:`ReportStory` of a run."""
+    from ..actions import read_actions
+    from ..summary import executive_summary
+
+    run = Path(run_dir)
+    summary, actions = executive_summary(run), read_actions(run)
+    return ReportStory(summary, actions, finding_sections(run, summary, actions))
+
+
 def _actions_html(actions: pd.DataFrame) -> str:
     if not len(actions):
         return ('<p class="not-run">No attribute could be placed on the importance–performance '
@@ -552,20 +551,19 @@ def _appendix_html(run: Path, appendix: str, summary: pd.DataFrame,
 
 def render_client_report(run_dir: str | Path, *, title: str, client: str, when: str,
                          logo_html: str, accent: str, appendix: str = "short",
-                         notebooks_dir: str | Path | None = None, footer: str = "") -> str:
-    """The HTML of the client report (see the module docstring)."""
-    from ..actions import read_actions
-    from ..summary import at_a_glance, executive_summary
+                         notebooks_dir: str | Path | None = None, footer: str = "",
+                         story: ReportStory | None = None) -> str:
+    """The HTML of the client report (see the module docstring); ``story`` is the run's
+    :func:`report_story`, when already read."""
+    from ..summary import at_a_glance
     from ._common import CSP
 
     if appendix not in APPENDIX_CHOICES:
         raise DataError(f"appendix: expected one of {', '.join(APPENDIX_CHOICES)}, got "
                         f"{appendix!r}")
     run = Path(run_dir)
-    summary = executive_summary(run)
+    summary, actions, sections = story if story is not None else report_story(run)
     glance = at_a_glance(run)
-    actions = read_actions(run)
-    sections = finding_sections(run, summary, actions)
     nb_dir = Path(notebooks_dir) if notebooks_dir is not None else None
     appendix_body, appendix_toc = _appendix_html(run, appendix, summary, sections, nb_dir)
 

@@ -18,9 +18,12 @@ import math
 import re
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from .client import ReportStory
 
 __all__ = ["DECK_FILE", "build_deck"]
 
@@ -153,10 +156,12 @@ def _table_lines(frame: pd.DataFrame, cols: tuple[tuple[str, str], ...]) -> list
 
 def build_deck(run_dir: str | Path, *, client_name: str | None = None,
                report_title: str | None = None, report_date: str | date | None = None,
-               logo_path: str | Path | None = None, accent_color: str | None = None) -> Path:
+               logo_path: str | Path | None = None, accent_color: str | None = None,
+               story: ReportStory | None = None) -> Path:
     """Write ``deck.pptx`` into a run directory, beside ``report.html``.
 
-    Parameters are those of :func:`cvmkit.report.build_report`.
+    Parameters are those of :func:`cvmkit.report.build_report`, and ``story``, the run's
+    :func:`cvmkit.report.client.report_story` when already read (as the report reads it).
 
     Returns
     -------
@@ -171,18 +176,14 @@ def build_deck(run_dir: str | Path, *, client_name: str | None = None,
     from pptx import Presentation
     from pptx.util import Emu, Inches, Pt
 
-    from ..actions import read_actions
     from ..io.artifacts import atomic_write_bytes
-    from ..summary import executive_summary
     from ._common import _accent, _date_text, cover_names
-    from .client import finding_sections
+    from .client import report_story
 
     run = Path(run_dir)
     client, title = cover_names(run, client_name, report_title)
     accent = _accent(accent_color)
-    summary = executive_summary(run)
-    actions = read_actions(run)
-    sections = finding_sections(run, summary, actions)
+    summary, actions, sections = story if story is not None else report_story(run)
 
     prs = Presentation()
     prs.slide_width, prs.slide_height = Inches(10), Inches(5.625)
